@@ -1,0 +1,5 @@
+"""`python -m nnadvisor`."""
+
+from nnadvisor.cli import main
+
+main()

@@ -1,0 +1,149 @@
+"""The nnadvisor model-config format, v1 (``../shared/spec/config-format.md``).
+
+Every reader (the nnadvisor YAML/JSON format, Keras, PyTorch source) produces a
+:class:`ModelConfig`; rules never see a format-specific shape. Unknown keys are rejected so that a
+typo (``activaton: softmax``) is an error, not a silently linted default. The frameworks' own
+spellings of optimizer parameters (``lr``, ``eps``, ``betas``, RMSprop's ``alpha``) are accepted
+and stored under one canonical name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+
+from nnadvisor.resources import load_vocabulary
+from nnadvisor.terms import Framework, LabelFormat, LayerType, Outliers, Task, TargetRange, values
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ActivationSpec(_Strict):
+    """An activation written as a mapping: ``{name: leaky_relu, alpha: 0.1}``."""
+
+    name: str | None
+    alpha: float | None = Field(None, validation_alias=AliasChoices("alpha", "negative_slope"))
+    approximate: bool | str | None = None
+    axis: int | None = Field(None, validation_alias=AliasChoices("axis", "dim"))
+
+
+class LossSpec(_Strict):
+    """A loss written as a mapping: ``{name: categorical_crossentropy, from_logits: true}``."""
+
+    name: str
+    from_logits: bool | None = None
+    delta: float | None = Field(None, validation_alias=AliasChoices("delta", "beta"))
+    label_smoothing: float | None = None
+    reduction: str | None = None
+    alpha: float | None = None
+    gamma: float | None = None
+    pos_weight: float | list[float] | None = None
+    weight: list[float] | None = None
+    ignore_index: int | None = None
+    axis: int | None = None
+
+
+class OptimizerSpec(_Strict):
+    """An optimizer with its hyper-parameters, under Keras names (PyTorch spellings accepted)."""
+
+    name: str
+    learning_rate: float | None = Field(None, validation_alias=AliasChoices("learning_rate", "lr"))
+    momentum: float | None = None
+    nesterov: bool | None = None
+    beta_1: float | None = None
+    beta_2: float | None = None
+    epsilon: float | None = Field(None, validation_alias=AliasChoices("epsilon", "eps"))
+    rho: float | None = None
+    weight_decay: float | None = None
+    clipnorm: float | None = None
+    clipvalue: float | None = None
+    global_clipnorm: float | None = None
+    amsgrad: bool | None = None
+    dampening: float | None = None
+    centered: bool | None = None
+    initial_accumulator_value: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _framework_spellings(cls, data: Any) -> Any:
+        """``betas: [b1, b2]`` (PyTorch) and RMSprop's ``alpha`` (PyTorch's name for rho)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        betas = data.pop("betas", None)
+        if betas is not None:
+            if not isinstance(betas, (list, tuple)) or len(betas) != 2:
+                raise ValueError("betas must be a list of two numbers, e.g. [0.9, 0.999]")
+            data.setdefault("beta_1", betas[0])
+            data.setdefault("beta_2", betas[1])
+        if "alpha" in data:
+            data.setdefault("rho", data.pop("alpha"))
+        return data
+
+
+Activation = str | ActivationSpec | None
+"""``None`` (YAML ``null``) means no activation: linear."""
+
+
+class Layer(_Strict):
+    type: LayerType
+    name: str | None = None
+    units: int | None = Field(
+        None, ge=0, validation_alias=AliasChoices("units", "filters", "out_features", "hidden_size", "out_channels")
+    )
+    activation: Activation = None
+    recurrent_activation: Activation = None
+    rate: float | None = None
+    kernel_size: int | list[int] | None = None
+    strides: int | list[int] | None = None
+    padding: str | int | None = None
+    return_sequences: bool | None = None
+    bidirectional: bool | None = None
+    num_heads: int | None = None
+    input_dim: int | None = None
+    output_dim: int | None = None
+    use_bias: bool | None = None
+    kernel_initializer: str | None = None
+    axis: int | None = Field(None, validation_alias=AliasChoices("axis", "dim"))
+
+
+class ModelConfig(_Strict):
+    """A model to lint: optional task context, the layers in order, the loss and the optimizer."""
+
+    framework: Framework = "generic"
+    task: Task | None = None
+    labels: LabelFormat | None = None
+    num_classes: int | None = Field(None, ge=1)
+    target_range: TargetRange | None = None
+    outliers: Outliers | None = None
+    layers: list[Layer] = Field(default_factory=list)
+    loss: str | LossSpec | None = None
+    optimizer: str | OptimizerSpec | None = None
+    version: int | None = Field(None, ge=1, le=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _layer_shorthands(cls, data: Any) -> Any:
+        """``{type: softmax}`` is ``{type: activation, activation: softmax}``."""
+        if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
+            return data
+        layers = []
+        for layer in data["layers"]:
+            if isinstance(layer, dict) and isinstance(layer.get("type"), str):
+                kind = layer["type"]
+                if kind not in _LAYER_TYPES and load_vocabulary().resolve("activation", kind):
+                    layer = {**layer, "type": "activation", "activation": layer.get("activation", kind)}
+            layers.append(layer)
+        return {**data, "layers": layers}
+
+
+_LAYER_TYPES = frozenset(values(LayerType))
+
+
+def spec_name(value: str | ActivationSpec | LossSpec | OptimizerSpec | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.name

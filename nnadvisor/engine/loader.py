@@ -1,0 +1,218 @@
+"""Load rule files: parse, validate into :class:`Rule`, then check every path, operand and template.
+
+A malformed rule is a :class:`RuleLoadError` naming the file and line; it is never skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from nnadvisor.engine.conditions import LIST_FACT_OPS, NUMERIC_OPS, OPERATORS, Condition, Leaf, leaves, reference
+from nnadvisor.engine.rule import Case, Fix, Rule
+from nnadvisor.facts import ACTIVATION, ITEM_PATHS, LOSS, OPTIMIZER, PATHS, PathType
+from nnadvisor.source import Document, SourceError, parse
+from nnadvisor.validation import problems
+from nnadvisor.vocabulary import Vocabulary
+
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
+
+
+class RuleLoadError(Exception):
+    def __init__(self, file: Path | str, line: int, message: str) -> None:
+        super().__init__(f"{file}:{line}: {message}")
+        self.file = str(file)
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    rule: Rule
+    file: Path
+    doc: Document
+
+
+def _types(vocab: Vocabulary) -> dict[PathType, PathType]:
+    """Vocabulary-valued paths get their closed set of canonical names."""
+    return {
+        ACTIVATION: PathType("str", tuple(vocab.activations), ACTIVATION.doc),
+        LOSS: PathType("str", tuple(vocab.losses), LOSS.doc),
+        OPTIMIZER: PathType("str", tuple(vocab.optimizers), OPTIMIZER.doc),
+    }
+
+
+def known_paths(vocab: Vocabulary, for_each: str | None) -> dict[str, PathType]:
+    closed = _types(vocab)
+    paths = {p: closed.get(t, t) for p, t in PATHS.items()}
+    if for_each is not None:
+        paths.update({f"item.{p}": closed.get(t, t) for p, t in ITEM_PATHS[for_each].items()})
+    return paths
+
+
+def _check_operand(leaf: Leaf, ptype: PathType) -> str | None:
+    """Why ``leaf.value`` does not fit its operator and its path's type, or None."""
+    _, shape = OPERATORS[leaf.op]
+    value = leaf.value
+    if shape == "none":
+        return None if value is None else f"operator {leaf.op!r} takes no value"
+    if leaf.op in NUMERIC_OPS and ptype.kind not in ("int", "number"):
+        return f"operator {leaf.op!r} needs a numeric path; {leaf.path!r} is {ptype.kind}"
+    if leaf.op in LIST_FACT_OPS and ptype.kind != "list":
+        return f"operator {leaf.op!r} needs a list path; {leaf.path!r} is {ptype.kind}"
+    if leaf.op not in LIST_FACT_OPS and ptype.kind == "list":
+        return f"path {leaf.path!r} is a list: use contains, not_contains or contains_any"
+    if shape == "pair":
+        ok = isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)
+        return None if ok and value[0] <= value[1] else f"operator {leaf.op!r} needs [low, high] numbers"
+    items = value if shape == "list" else [value]
+    if shape == "list" and not (isinstance(value, list) and value):
+        return f"operator {leaf.op!r} needs a non-empty list"
+    for item in items:
+        problem = _check_scalar(item, ptype, leaf.op in NUMERIC_OPS)
+        if problem:
+            return problem
+    return None
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_scalar(value: Any, ptype: PathType, numeric: bool) -> str | None:
+    if numeric or ptype.kind in ("int", "number"):
+        return None if _is_number(value) else f"expected a number, got {value!r}"
+    if ptype.kind == "bool":
+        return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
+    if not isinstance(value, str):
+        return f"expected a string, got {value!r}"
+    if ptype.choices is not None and value not in ptype.choices:
+        return f"{value!r} is not one of: {', '.join(ptype.choices)}"
+    return None
+
+
+def _hint(path: str, paths: dict[str, PathType]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(path, list(paths), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def condition_problem(cond: Condition, paths: dict[str, PathType]) -> str | None:
+    """Why ``cond`` cannot be evaluated against facts of ``paths``, or None."""
+    for leaf in leaves(cond):
+        ptype = paths.get(leaf.path)
+        if ptype is None:
+            return f"unknown path {leaf.path!r} in condition{_hint(leaf.path, paths)}"
+        ref = reference(leaf.value)
+        if ref is not None:
+            rtype = paths.get(ref)
+            if rtype is None:
+                return f"unknown path {ref!r} in ref{_hint(ref, paths)}"
+            compatible = rtype.kind == ptype.kind or {rtype.kind, ptype.kind} <= {"int", "number"}
+            if OPERATORS[leaf.op][1] != "scalar" or not compatible:
+                return f"condition on {leaf.path!r}: cannot compare a {ptype.kind} with {ref!r} ({rtype.kind}) using {leaf.op!r}"
+            continue
+        problem = _check_operand(leaf, ptype)
+        if problem:
+            return f"condition on {leaf.path!r}: {problem}"
+    return None
+
+
+class _Checker:
+    def __init__(self, loaded: LoadedRule, vocab: Vocabulary) -> None:
+        self.rule = loaded.rule
+        self.file = loaded.file
+        self.doc = loaded.doc
+        self.paths = known_paths(vocab, self.rule.for_each)
+
+    def fail(self, pointer: str, message: str) -> RuleLoadError:
+        return RuleLoadError(self.file, self.doc.locate(pointer).line, message)
+
+    def condition(self, cond: Condition, pointer: str) -> None:
+        problem = condition_problem(cond, self.paths)
+        if problem:
+            raise self.fail(pointer, problem)
+
+    def _hint(self, path: str) -> str:
+        return _hint(path, self.paths)
+
+    def text(self, text: str | None, pointer: str) -> None:
+        for path in PLACEHOLDER.findall(text or ""):
+            if path not in self.paths:
+                raise self.fail(pointer, f"unknown placeholder {{{path}}}{self._hint(path)}")
+
+    def at(self, at: list[str] | None, pointer: str) -> None:
+        for path in at or []:
+            if path not in self.paths:
+                raise self.fail(pointer, f"`at` names unknown path {path!r}{self._hint(path)}")
+
+    def fix(self, fix: Fix | None, pointer: str) -> None:
+        if fix is None:
+            return
+        self.text(fix.description, f"{pointer}/description")
+        for i, op in enumerate(fix.patch):
+            where = f"{pointer}/patch/{i}"
+            if op.path.startswith("@"):
+                fact = op.path[1:].split("/", 1)[0]
+                if fact not in self.paths:
+                    raise self.fail(where, f"patch path names unknown fact {fact!r}")
+            elif not op.path.startswith("/"):
+                raise self.fail(where, "a patch path is a JSON pointer (/loss) or @fact.path")
+            if op.op in ("add", "replace", "test") and op.value is None:
+                raise self.fail(where, f"patch operation {op.op!r} needs a value")
+
+    def case(self, case: Case, pointer: str) -> None:
+        self.condition(case.when, f"{pointer}/when")
+        self.text(case.message, f"{pointer}/message")
+        self.at(case.at, f"{pointer}/at")
+        self.fix(case.fix, f"{pointer}/fix")
+
+    def run(self) -> None:
+        rule = self.rule
+        stem = self.file.stem
+        if stem != f"{rule.id}-{rule.name}" and stem != rule.id:
+            raise self.fail("/id", f"file name should be {rule.id}-{rule.name}.yaml (is {self.file.name})")
+        if rule.when is not None:
+            self.condition(rule.when, "/when")
+        for i, case in enumerate(rule.cases):
+            self.case(case, f"/cases/{i}")
+        self.text(rule.message, "/message")
+        self.at(rule.at, "/at")
+        self.fix(rule.fix, "/fix")
+
+
+def load_rule_file(path: Path, vocab: Vocabulary) -> LoadedRule:
+    try:
+        doc = parse(path.read_text(encoding="utf-8"))
+    except SourceError as exc:
+        raise RuleLoadError(path, exc.line, exc.message) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleLoadError(path, 1, f"cannot read rule file: {exc}") from None
+    if not isinstance(doc.data, dict):
+        raise RuleLoadError(path, 1, "a rule file holds one mapping (id, name, severity, ...)")
+    try:
+        rule = Rule.model_validate(doc.data)
+    except ValidationError as exc:
+        first = problems(exc, doc, Rule)[0]
+        raise RuleLoadError(path, first.location.line, first.message) from None
+    loaded = LoadedRule(rule, path, doc)
+    _Checker(loaded, vocab).run()
+    return loaded
+
+
+def load_rule_dir(directory: Path, vocab: Vocabulary) -> list[LoadedRule]:
+    """Every ``*.yaml`` rule under ``directory`` (sorted), ids unique."""
+    loaded: list[LoadedRule] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        item = load_rule_file(path, vocab)
+        if item.rule.id in seen:
+            raise RuleLoadError(path, item.doc.locate("/id").line, f"rule id {item.rule.id} is also defined in {seen[item.rule.id]}")
+        seen[item.rule.id] = path
+        loaded.append(item)
+    return loaded

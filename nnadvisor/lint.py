@@ -1,0 +1,133 @@
+"""``check``: find the files, read each into a config, derive facts, evaluate the rules.
+
+One bad file never stops the others: what cannot be read becomes finding NNA000 at its line;
+a path that does not exist or cannot be opened is a :class:`FileError` (exit code 2) and the
+remaining files are still checked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nnadvisor import readers
+from nnadvisor.engine.loader import LoadedRule, load_rule_dir
+from nnadvisor.engine.run import CompiledInference, CompiledRule, evaluate, load_inference
+from nnadvisor.facts import derive
+from nnadvisor.findings import FileError, Finding, Report
+from nnadvisor.resources import load_vocabulary, rules_dir
+from nnadvisor.vocabulary import Vocabulary
+
+READER_RULE = "NNA000"
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"})
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    vocabulary: Vocabulary
+    rules: tuple[LoadedRule, ...]
+    compiled: tuple[CompiledRule, ...]
+    inference: CompiledInference
+
+    def rule(self, rule_id: str) -> LoadedRule | None:
+        return next((r for r in self.rules if r.rule.id == rule_id), None)
+
+
+def load_rulebase() -> RuleBase:
+    """The built-in lint rules; raises RuleLoadError naming the file and line of a bad rule."""
+    vocab = load_vocabulary()
+    base = rules_dir()
+    loaded = tuple(load_rule_dir(base / "lint", vocab))
+    return RuleBase(
+        vocabulary=vocab,
+        rules=loaded,
+        compiled=tuple(CompiledRule.of(r) for r in loaded),
+        inference=load_inference(base / "inference.yaml", vocab),
+    )
+
+
+def check_data(data: dict[str, Any], rulebase: RuleBase, file: str = "<example>") -> list[Finding]:
+    """Findings for a config given as data (rule examples, ``recommend --emit config``)."""
+    return check_bytes(json.dumps(data).encode(), file, rulebase, "nnadvisor")
+
+
+def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Finding]:
+    result = readers.read(raw, fmt)
+    if result.problems:
+        reader_rule = rulebase.rule(READER_RULE)
+        name = reader_rule.rule.name if reader_rule else "invalid-config"
+        return [
+            Finding(
+                rule_id=READER_RULE,
+                name=name,
+                severity="error",
+                file=file,
+                line=p.location.line,
+                column=p.location.column,
+                pointer=p.pointer,
+                message=p.message,
+            )
+            for p in result.problems
+        ]
+    assert result.config is not None
+    facts = derive(result.config, result.doc, rulebase.vocabulary)
+    rulebase.inference.apply(facts)
+    findings = evaluate(list(rulebase.compiled), facts, file, result.doc)
+    findings.sort(key=lambda f: (f.line, f.column, f.rule_id))
+    return findings
+
+
+@dataclass(frozen=True)
+class Target:
+    """One input to check: a file path, or ``-`` for stdin (shown under ``display``)."""
+
+    path: Path | None
+    display: str
+    explicit: bool
+
+
+def discover(paths: Iterable[str], stdin_name: str = "-") -> Iterator[Target | FileError]:
+    """Files in the order given; directories walked (sorted) for known extensions."""
+    for given in paths:
+        if given == "-":
+            yield Target(None, stdin_name, True)
+            continue
+        path = Path(given)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(files):
+                    if Path(name).suffix.lower() in readers.EXTENSIONS:
+                        full = Path(root) / name
+                        yield Target(full, str(full), False)
+        elif path.exists():
+            yield Target(path, given, True)
+        else:
+            yield FileError(file=given, message="no such file or directory")
+
+
+def run_check(paths: Iterable[str], rulebase: RuleBase, fmt: str | None = None, stdin_name: str = "-") -> tuple[Report, int]:
+    """The report over ``paths`` and the number of files skipped as not being model configs."""
+    report = Report()
+    skipped = 0
+    for target in discover(paths, stdin_name):
+        if isinstance(target, FileError):
+            report.errors.append(target)
+            continue
+        try:
+            raw = sys.stdin.buffer.read() if target.path is None else target.path.read_bytes()
+        except OSError as exc:
+            report.errors.append(FileError(file=target.display, message=exc.strerror or str(exc)))
+            continue
+        reader = fmt or readers.detect(target.display)
+        if not target.explicit and not readers.looks_like_config(raw, reader):
+            skipped += 1
+            continue
+        report.summary.files += 1
+        report.add(check_bytes(raw, target.display, rulebase, reader))
+    return report, skipped

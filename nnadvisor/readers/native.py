@@ -1,0 +1,37 @@
+"""The nnadvisor config format (YAML or JSON)."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import ValidationError
+
+from nnadvisor.config import ModelConfig
+from nnadvisor.readers import ReadResult
+from nnadvisor.source import Location, SourceError, read_bytes
+from nnadvisor.validation import Problem, problems
+
+_TOP_KEYS = re.compile(rb"^[\"']?(layers|loss|optimizer)[\"']?\s*:", re.MULTILINE)
+
+
+def read(raw: bytes) -> ReadResult:
+    try:
+        doc = read_bytes(raw)
+    except SourceError as exc:
+        return ReadResult(problems=[Problem("", Location(exc.line, exc.column), exc.message)])
+    if not isinstance(doc.data, dict):
+        kind = "empty" if doc.data is None else f"a {type(doc.data).__name__}"
+        return ReadResult(
+            doc=doc,
+            problems=[Problem("", doc.locate(""), f"expected a mapping with layers, loss and optimizer; the document is {kind}")],
+        )
+    try:
+        config = ModelConfig.model_validate(doc.data)
+    except ValidationError as exc:
+        return ReadResult(doc=doc, problems=problems(exc, doc, ModelConfig))
+    return ReadResult(config=config, doc=doc)
+
+
+def looks_like_config(raw: bytes) -> bool:
+    """A top-level ``layers``, ``loss`` or ``optimizer`` key (YAML or JSON), without parsing."""
+    return _TOP_KEYS.search(raw) is not None or b'"layers"' in raw or b'"loss"' in raw

@@ -1,0 +1,130 @@
+"""Turn a pydantic ``ValidationError`` into located, readable problems.
+
+Shared by the config reader (NNA000 findings) and the rule loader (file:line load errors): both
+validate data that came from a :class:`~nnadvisor.source.Document`, so each problem can name the
+line of the offending key and say what was expected.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from nnadvisor.source import Document, Location, escape_pointer_token
+
+
+@dataclass(frozen=True)
+class Problem:
+    pointer: str
+    location: Location
+    message: str
+
+
+def _pointer(loc: tuple[int | str, ...], data: Any) -> tuple[str, list[str | int]]:
+    """The JSON pointer of ``loc`` in ``data``, skipping pydantic's union-branch tags."""
+    pointer = ""
+    path: list[str | int] = []
+    current = data
+    for element in loc:
+        if isinstance(current, dict) and element in current:
+            current = current[element]
+        elif isinstance(current, list) and isinstance(element, int) and 0 <= element < len(current):
+            current = current[element]
+        elif isinstance(current, dict) and isinstance(element, str) and _is_field_tag(element):
+            path.append(element)
+            break
+        else:
+            continue  # a union tag such as 'str' or 'LossSpec'
+        pointer += "/" + escape_pointer_token(str(element))
+        path.append(element)
+    return pointer, path
+
+
+def _is_field_tag(element: str) -> bool:
+    """A missing or misspelt key: lowercase field-like names (union tags are type names)."""
+    return element.islower() and element not in {"str", "int", "float", "bool", "list", "dict", "none"}
+
+
+def _fields(model: type[BaseModel]) -> list[str]:
+    names = []
+    for name, info in model.model_fields.items():
+        alias = info.validation_alias
+        choices = getattr(alias, "choices", None)
+        names.extend(str(c) for c in choices) if choices else names.append(info.alias or name)
+    return names
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, list, dict, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found.extend(_models_in(arg))
+    return found
+
+
+def _owner(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model that owns the last element of ``loc`` (to list the keys it accepts)."""
+    candidates = [root]
+    for element in loc[:-1]:
+        if isinstance(element, int):
+            continue
+        named = [m for m in _all_models(root) if m.__name__ == element]
+        if named:
+            candidates = named
+            continue
+        nxt: list[type[BaseModel]] = []
+        for model in candidates:
+            info = model.model_fields.get(element)
+            if info is not None:
+                nxt.extend(_models_in(info.annotation))
+        candidates = nxt or candidates
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _all_models(root: type[BaseModel]) -> list[type[BaseModel]]:
+    seen: list[type[BaseModel]] = []
+    stack = [root]
+    while stack:
+        model = stack.pop()
+        if model in seen:
+            continue
+        seen.append(model)
+        for info in model.model_fields.values():
+            stack.extend(_models_in(info.annotation))
+    return seen
+
+
+def problems(exc: ValidationError, doc: Document, model: type[BaseModel]) -> list[Problem]:
+    """One located problem per distinct error, most specific first, union noise removed."""
+    errors = exc.errors(include_url=False)
+    # When a value is a mapping, errors from the scalar branches of its union say nothing useful.
+    specific = [e for e in errors if not e["type"].endswith("_type") or e["type"] == "literal_error"]
+    out: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for err in specific or errors:
+        loc = tuple(err["loc"])
+        pointer, _ = _pointer(loc, doc.data)
+        key = loc[-1] if loc else ""
+        if err["type"] == "extra_forbidden":
+            owner = _owner(model, loc)
+            expected = f" (expected one of: {', '.join(_fields(owner))})" if owner else ""
+            message = f"unknown key {key!r}{expected}"
+        elif err["type"] == "missing":
+            message = f"missing required key {key!r}"
+        else:
+            where = pointer or "the document"
+            message = f"{where}: {err['msg']}"
+            if "input" in err and not isinstance(err["input"], (dict, list)):
+                message += f" (got {err['input']!r})"
+        if (pointer, message) in seen:
+            continue
+        seen.add((pointer, message))
+        out.append(Problem(pointer, doc.locate(pointer), message))
+    out.sort(key=lambda p: (p.location.line, p.location.column))
+    return out

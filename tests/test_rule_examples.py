@@ -1,0 +1,39 @@
+"""Every example of every rule runs: a ``bad`` example must make its rule fire, a ``good`` one must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnadvisor.engine.rule import Example
+from nnadvisor.lint import RuleBase, check_bytes, check_data, load_rulebase
+
+_RULES = load_rulebase().rules
+CASES = [
+    pytest.param(loaded.rule.id, kind, i, ex, id=f"{loaded.rule.id}-{kind}-{i}")
+    for loaded in _RULES
+    for kind in ("bad", "good")
+    for i, ex in enumerate(getattr(loaded.rule.examples, kind))
+]
+
+
+def _fired(example: Example, rulebase: RuleBase) -> list[str]:
+    if example.config is not None:
+        findings = check_data(example.config, rulebase)
+    else:
+        assert example.raw is not None
+        findings = check_bytes(example.raw.encode(), "<example>", rulebase, "nnadvisor")
+    return [f.rule_id for f in findings]
+
+
+@pytest.mark.parametrize(("rule_id", "kind", "index", "example"), CASES)
+def test_example(rule_id: str, kind: str, index: int, example: Example, rulebase: RuleBase) -> None:
+    fired = _fired(example, rulebase)
+    if kind == "bad":
+        assert rule_id in fired, f"{rule_id} bad example {index} did not fire (got {fired})"
+    else:
+        assert rule_id not in fired, f"{rule_id} good example {index} fired"
+
+
+def test_every_rule_has_bad_and_good_examples() -> None:
+    for loaded in _RULES:
+        assert loaded.rule.examples.bad and loaded.rule.examples.good, loaded.rule.id
