@@ -1,0 +1,1 @@
+"""Renderers: pure functions from result models to text. No I/O, no global state."""

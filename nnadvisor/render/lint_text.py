@@ -1,0 +1,53 @@
+"""``check`` for people: findings grouped by file, coloured by severity, a summary line."""
+
+from __future__ import annotations
+
+import textwrap
+
+from nnadvisor.findings import Finding, Report
+from nnadvisor.render.style import SEVERITY_STYLE, Styler
+
+WIDTH = 88
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render(report: Report, *, color: bool = False, rationales: dict[str, str] | None = None, skipped: int = 0) -> str:
+    """The report as text; ``rationales`` (rule id -> text) adds each rule's why (``--explain``)."""
+    s = Styler(color)
+    lines: list[str] = []
+    by_file: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    indent = " " * 4
+    for file, findings in by_file.items():
+        lines.append(s(file, "bold"))
+        for f in findings:
+            where = f"{f.line}:{f.column}"
+            severity = s(f"{f.severity:<7}", SEVERITY_STYLE[f.severity], "bold")
+            lines.append(f"  {where:>7}  {severity} {s(f.rule_id, 'bold')} {f.message}")
+            if f.fix is not None:
+                lines.append(f"{indent}{' ' * 14}{s('fix:', 'green')} {f.fix.description}")
+            if rationales and f.rule_id in rationales:
+                body = textwrap.fill(
+                    " ".join(rationales[f.rule_id].split()),
+                    WIDTH,
+                    initial_indent=indent + " " * 14,
+                    subsequent_indent=indent + " " * 14,
+                )
+                lines.append(s(f"{indent}{' ' * 14}why ({f.name}):", "dim"))
+                lines.append(s(body, "dim"))
+        lines.append("")
+    sm = report.summary
+    checked = _plural(sm.files, "file")
+    extra = f"; {_plural(skipped, 'file')} skipped (not model configs)" if skipped else ""
+    if report.findings:
+        counts = ", ".join(
+            s(_plural(n, name), SEVERITY_STYLE[name]) for name, n in (("error", sm.error), ("warning", sm.warning), ("info", sm.info)) if n
+        )
+        lines.append(f"Found {counts} in {checked}{extra}.")
+    else:
+        lines.append(s(f"All checks passed ({checked}{extra}).", "green"))
+    return "\n".join(lines) + "\n"
