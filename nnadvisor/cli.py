@@ -11,9 +11,13 @@ import sys
 from enum import Enum
 from typing import Annotated, NoReturn, Optional
 
-import typer
+# nnadvisor validates only its own small files; pydantic's plugin discovery scans every installed
+# distribution's entry points (~10-20 ms of start-up), so it is off unless the user asks for it.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
 
-from nnadvisor import __version__
+import typer  # noqa: E402
+
+from nnadvisor import __version__  # noqa: E402
 
 app = typer.Typer(
     name="nnadvisor",
@@ -73,8 +77,8 @@ ColorOpt = Annotated[Color, typer.Option("--color", help="Colour the text output
 
 
 def _rulebase():  # type: ignore[no-untyped-def]
-    from nnadvisor.engine.loader import RuleLoadError
-    from nnadvisor.lint import load_rulebase
+    from nnadvisor.engine.errors import RuleLoadError
+    from nnadvisor.rulebase import load_rulebase
 
     try:
         return load_rulebase()
@@ -110,7 +114,7 @@ def check(
         from nnadvisor.render.lint_text import render as render_text
         from nnadvisor.render.style import use_color
 
-        rationales = {r.rule.id: r.rule.rationale for r in rulebase.rules} if explain else None
+        rationales = {r["id"]: r["rationale"] for r in rulebase.rules} if explain else None
         sys.stdout.write(render_text(report, color=use_color(color.value, sys.stdout), rationales=rationales, skipped=skipped))
     for error in report.errors:
         sys.stderr.write(f"nnadvisor: error: {error.file}: {error.message}\n")
@@ -126,13 +130,12 @@ app.command("lint", help="Alias of check.")(check)
 @app.command("rules")
 def rules(output_format: FormatOpt = OutputFormat.text, color: ColorOpt = Color.auto) -> None:
     """List the lint rules: code, name, severity, category."""
-    rulebase = _rulebase()
-    rows = [r.rule for r in rulebase.rules]
+    rows = _rulebase().rules
     if output_format is OutputFormat.json:
         import json
 
-        data = [{"id": r.id, "name": r.name, "severity": r.severity, "category": r.category, "demo": r.demo} for r in rows]
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        keys = ("id", "name", "severity", "category", "demo")
+        sys.stdout.write(json.dumps([{k: r.get(k) for k in keys} for r in rows], indent=2) + "\n")
         return
     from nnadvisor.render.rule_text import rules_table
 
@@ -152,23 +155,29 @@ def explain(
     color: ColorOpt = Color.auto,
 ) -> None:
     """Show one rule: rationale, fix, references and its bad/good examples."""
-    rulebase = _rulebase()
+    from nnadvisor.engine.errors import RuleLoadError
+    from nnadvisor.rulebase import rule_models
+
+    try:
+        models = rule_models()
+    except RuleLoadError as exc:
+        fail(f"invalid rule: {exc}")
     wanted = code.strip()
-    match = next((r for r in rulebase.rules if wanted.upper() == r.rule.id or wanted.lower() == r.rule.name), None)
+    match = next((r for r in models if wanted.upper() == r.id or wanted.lower() == r.name), None)
     if match is None:
         import difflib
 
-        names = [r.rule.id for r in rulebase.rules] + [r.rule.name for r in rulebase.rules]
+        names = [r.id for r in models] + [r.name for r in models]
         close = difflib.get_close_matches(wanted, names, n=1)
         fail(f"no rule {code!r}" + (f"; did you mean {close[0]}?" if close else "; `nnadvisor rules` lists them"))
     if output_format is OutputFormat.json:
         from nnadvisor.render.json_out import render
 
-        sys.stdout.write(render(match.rule))
+        sys.stdout.write(render(match))
         return
     from nnadvisor.render.rule_text import explain_rule
 
-    sys.stdout.write(explain_rule(match.rule, color=_color(color)))
+    sys.stdout.write(explain_rule(match, color=_color(color)))
 
 
 def main() -> None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from nnadvisor.resources import load_vocabulary
 from nnadvisor.terms import Framework, LabelFormat, LayerType, Outliers, Task, TargetRange, values
 
 
@@ -126,15 +125,20 @@ class ModelConfig(_Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _layer_shorthands(cls, data: Any) -> Any:
-        """``{type: softmax}`` is ``{type: activation, activation: softmax}``."""
-        if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
+    def _layer_shorthands(cls, data: Any, info: ValidationInfo) -> Any:
+        """``{type: softmax}`` is ``{type: activation, activation: softmax}``.
+
+        Which words are activations is the vocabulary's to say; it comes in the validation
+        context (``{"vocabulary": ...}``). Without one, only the layer types are accepted.
+        """
+        vocab = (info.context or {}).get("vocabulary")
+        if vocab is None or not isinstance(data, dict) or not isinstance(data.get("layers"), list):
             return data
         layers = []
         for layer in data["layers"]:
             if isinstance(layer, dict) and isinstance(layer.get("type"), str):
                 kind = layer["type"]
-                if kind not in _LAYER_TYPES and load_vocabulary().resolve("activation", kind):
+                if kind not in _LAYER_TYPES and vocab.resolve("activation", kind):
                     layer = {**layer, "type": "activation", "activation": layer.get("activation", kind)}
             layers.append(layer)
         return {**data, "layers": layers}

@@ -147,7 +147,7 @@ class _Deriver:
                     return f"{base}/{name}"
         return f"{base}/{names[0]}"
 
-    def resolve(self, kind: Kind, given: str, pointer: str) -> tuple[str | None, dict[str, Any], Framework | None]:
+    def resolve(self, kind: Kind, given: str, pointer: str) -> tuple[str | None, dict[str, Any], str | None]:
         resolved = self.vocab.resolve(kind, given)
         if resolved is None:
             item = Facts()
@@ -195,7 +195,7 @@ class _Deriver:
         for name, pointer in reversed(chain):
             if name is None:
                 return None, pointer
-            if self.vocab.activations[name].nonlinear:
+            if self.vocab.activations[name]["nonlinear"]:
                 return name, pointer
         return "linear", chain[-1][1] if chain else None
 
@@ -243,8 +243,8 @@ class _Deriver:
         facts.set("output.activation", name, act_ptr)
         if name is not None:
             entry = self.vocab.activations[name]
-            facts.set("output.range", entry.range, act_ptr)
-            facts.set("output.probability", entry.probability, act_ptr)
+            facts.set("output.range", entry["range"], act_ptr)
+            facts.set("output.probability", entry["probability"], act_ptr)
 
     def loss(self) -> None:
         loss = self.config.loss
@@ -260,20 +260,19 @@ class _Deriver:
             return
         entry = self.vocab.losses[canonical]
         framework = self.config.framework if self.config.framework != "generic" else (alias_framework or "generic")
-        override = entry.frameworks.get(framework)
+        override = entry["frameworks"].get(framework) or {}
         from_logits = spec.from_logits
         if from_logits is None:
             from_logits = implied.get("from_logits")
-        if from_logits is None and override is not None:
-            from_logits = override.from_logits
-        from_logits = bool(from_logits) if entry.from_logits_expects else False
-        expects = (override.expects if override and override.expects else None) or entry.expects
-        if from_logits and entry.from_logits_expects:
-            expects = entry.from_logits_expects
-        labels = (override.labels if override and override.labels else None) or entry.labels
+        if from_logits is None:
+            from_logits = override.get("from_logits")
+        logits_expects = entry["from_logits_expects"]
+        from_logits = bool(from_logits) if logits_expects else False
+        expects = logits_expects if from_logits else (override.get("expects") or entry["expects"])
+        labels = override.get("labels") or entry["labels"]
         fl_ptr = self.key(pointer, "from_logits") if isinstance(loss, LossSpec) and loss.from_logits is not None else name_ptr
         facts.set("loss.name", canonical, name_ptr)
-        facts.set("loss.family", entry.family, name_ptr)
+        facts.set("loss.family", entry["family"], name_ptr)
         facts.set("loss.expects", expects, fl_ptr)
         facts.set("loss.from_logits", from_logits, fl_ptr)
         facts.set("loss.labels", list(labels), name_ptr)
@@ -293,7 +292,7 @@ class _Deriver:
         facts = self.facts
         if canonical is not None:
             facts.set("optimizer.name", canonical, name_ptr)
-            facts.set("optimizer.family", self.vocab.optimizers[canonical].family, name_ptr)
+            facts.set("optimizer.family", self.vocab.optimizers[canonical]["family"], name_ptr)
         spellings = {
             "learning_rate": ("learning_rate", "lr"),
             "epsilon": ("epsilon", "eps"),

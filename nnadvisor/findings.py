@@ -1,10 +1,15 @@
-"""What ``check`` reports: findings and the report around them (the JSON contract of cli.md)."""
+"""What ``check`` reports: findings and the report around them (the JSON contract of cli.md).
+
+The models are built lazily (``defer_build``) and filled with ``model_construct`` from data the
+engine already checked: the text output then never pays for pydantic's schema building, which
+would cost a large part of ``check``'s start-up budget; the JSON output builds the serializer.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from nnadvisor import __version__
 from nnadvisor.terms import SEVERITY_RANK, Severity
@@ -12,12 +17,16 @@ from nnadvisor.terms import SEVERITY_RANK, Severity
 SCHEMA_VERSION = 1
 
 
-class FixOut(BaseModel):
+class _Out(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+
+class FixOut(_Out):
     description: str
     patch: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class Finding(BaseModel):
+class Finding(_Out):
     rule_id: str
     name: str
     severity: Severity
@@ -30,26 +39,26 @@ class Finding(BaseModel):
     demo: str | None = None
 
 
-class FileError(BaseModel):
+class FileError(_Out):
     """A path that could not be checked at all (missing, unreadable): exit code 2."""
 
     file: str
     message: str
 
 
-class Tool(BaseModel):
+class Tool(_Out):
     name: str = "nnadvisor"
     version: str = __version__
 
 
-class Summary(BaseModel):
+class Summary(_Out):
     files: int = 0
     error: int = 0
     warning: int = 0
     info: int = 0
 
 
-class Report(BaseModel):
+class Report(_Out):
     schema_version: int = SCHEMA_VERSION
     tool: Tool = Field(default_factory=Tool)
     findings: list[Finding] = Field(default_factory=list)

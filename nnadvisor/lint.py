@@ -16,39 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from nnadvisor import readers
-from nnadvisor.engine.loader import LoadedRule, load_rule_dir
-from nnadvisor.engine.run import CompiledInference, CompiledRule, evaluate, load_inference
+from nnadvisor.engine.compiled import evaluate
 from nnadvisor.facts import derive
 from nnadvisor.findings import FileError, Finding, Report
-from nnadvisor.resources import load_vocabulary, rules_dir
-from nnadvisor.vocabulary import Vocabulary
+from nnadvisor.rulebase import RuleBase
+from nnadvisor.source import MAX_BYTES
 
 READER_RULE = "NNA000"
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"})
-
-
-@dataclass(frozen=True)
-class RuleBase:
-    vocabulary: Vocabulary
-    rules: tuple[LoadedRule, ...]
-    compiled: tuple[CompiledRule, ...]
-    inference: CompiledInference
-
-    def rule(self, rule_id: str) -> LoadedRule | None:
-        return next((r for r in self.rules if r.rule.id == rule_id), None)
-
-
-def load_rulebase() -> RuleBase:
-    """The built-in lint rules; raises RuleLoadError naming the file and line of a bad rule."""
-    vocab = load_vocabulary()
-    base = rules_dir()
-    loaded = tuple(load_rule_dir(base / "lint", vocab))
-    return RuleBase(
-        vocabulary=vocab,
-        rules=loaded,
-        compiled=tuple(CompiledRule.of(r) for r in loaded),
-        inference=load_inference(base / "inference.yaml", vocab),
-    )
 
 
 def check_data(data: dict[str, Any], rulebase: RuleBase, file: str = "<example>") -> list[Finding]:
@@ -57,12 +32,12 @@ def check_data(data: dict[str, Any], rulebase: RuleBase, file: str = "<example>"
 
 
 def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Finding]:
-    result = readers.read(raw, fmt)
+    result = readers.read(raw, fmt, rulebase.vocabulary)
     if result.problems:
         reader_rule = rulebase.rule(READER_RULE)
-        name = reader_rule.rule.name if reader_rule else "invalid-config"
+        name = reader_rule["name"] if reader_rule else "invalid-config"
         return [
-            Finding(
+            Finding.model_construct(
                 rule_id=READER_RULE,
                 name=name,
                 severity="error",
@@ -77,7 +52,7 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Fin
     assert result.config is not None
     facts = derive(result.config, result.doc, rulebase.vocabulary)
     rulebase.inference.apply(facts)
-    findings = evaluate(list(rulebase.compiled), facts, file, result.doc)
+    findings = evaluate(rulebase.compiled, facts, file, result.doc)
     findings.sort(key=lambda f: (f.line, f.column, f.rule_id))
     return findings
 
@@ -108,21 +83,29 @@ def discover(paths: Iterable[str], stdin_name: str = "-") -> Iterator[Target | F
         elif path.exists():
             yield Target(path, given, True)
         else:
-            yield FileError(file=given, message="no such file or directory")
+            yield FileError.model_construct(file=given, message="no such file or directory")
+
+
+def _read_capped(path: Path | None) -> bytes:
+    """At most one byte more than the reader accepts: a 100 MB file is refused, not loaded."""
+    if path is None:
+        return sys.stdin.buffer.read(MAX_BYTES + 1)
+    with path.open("rb") as f:
+        return f.read(MAX_BYTES + 1)
 
 
 def run_check(paths: Iterable[str], rulebase: RuleBase, fmt: str | None = None, stdin_name: str = "-") -> tuple[Report, int]:
     """The report over ``paths`` and the number of files skipped as not being model configs."""
-    report = Report()
+    report = Report.model_construct()
     skipped = 0
     for target in discover(paths, stdin_name):
         if isinstance(target, FileError):
             report.errors.append(target)
             continue
         try:
-            raw = sys.stdin.buffer.read() if target.path is None else target.path.read_bytes()
+            raw = _read_capped(target.path)
         except OSError as exc:
-            report.errors.append(FileError(file=target.display, message=exc.strerror or str(exc)))
+            report.errors.append(FileError.model_construct(file=target.display, message=exc.strerror or str(exc)))
             continue
         reader = fmt or readers.detect(target.display)
         if not target.explicit and not readers.looks_like_config(raw, reader):

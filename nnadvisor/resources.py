@@ -1,4 +1,4 @@
-"""Where the shipped rule base lives, and its one-per-process loaders.
+"""Where the shipped rule base lives.
 
 In a wheel the repository's ``rules/`` directory is installed as ``nnadvisor/_rules``; in a
 source checkout (including editable installs) it is ``rules/`` next to the package.
@@ -8,10 +8,6 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from nnadvisor.vocabulary import Vocabulary
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -22,12 +18,3 @@ def rules_dir() -> Path:
         if (candidate / "vocabulary.yaml").is_file():
             return candidate
     raise RuntimeError(f"nnadvisor's rule base is missing (looked in {_PACKAGE / '_rules'} and {_PACKAGE.parent / 'rules'})")
-
-
-@cache
-def load_vocabulary() -> Vocabulary:
-    from nnadvisor.source import parse
-    from nnadvisor.vocabulary import Vocabulary
-
-    path = rules_dir() / "vocabulary.yaml"
-    return Vocabulary.model_validate(parse(path.read_text(encoding="utf-8")).data)

@@ -86,7 +86,7 @@ def decode(raw: bytes) -> str:
 
 def read_bytes(raw: bytes) -> Document:
     if len(raw) > MAX_BYTES:
-        raise SourceError(f"file is {len(raw):,} bytes; configs larger than {MAX_BYTES:,} bytes are refused")
+        raise SourceError(f"file is larger than {MAX_BYTES:,} bytes; model configs are refused beyond that")
     if b"\x00" in raw[:8192]:
         raise SourceError("binary content (NUL bytes): not a YAML or JSON document")
     return parse(decode(raw))

@@ -1,22 +1,20 @@
-"""The vocabulary (``rules/vocabulary.yaml``): canonical names, their aliases and their facts.
+"""The vocabulary at run time: canonical names, aliases, and the facts rules reason with.
 
-Names are matched after folding (case, ``-``/``_``/spaces and a trailing ``loss`` ignored) so that
-``CrossEntropyLoss``, ``cross_entropy`` and ``Cross-Entropy`` meet the same entry.
+Built from the validated ``rules/vocabulary.yaml`` (:class:`~nnadvisor.engine.files.VocabularyFile`,
+dumped to plain data). Names are matched after folding (case, ``-``/``_``/spaces and a trailing
+``loss`` ignored) so that ``CrossEntropyLoss``, ``cross_entropy`` and ``Cross-Entropy`` meet the
+same entry.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from nnadvisor.terms import Expects, Framework, LabelFormat, LossFamily, OutputRange
-
 Kind = Literal["activation", "loss", "optimizer"]
+KINDS: tuple[Kind, ...] = ("activation", "loss", "optimizer")
+_SECTIONS = {"activation": "activations", "loss": "losses", "optimizer": "optimizers"}
 _FOLD = re.compile(r"[\s_\-]+")
 
 
@@ -27,81 +25,45 @@ def fold(name: str) -> str:
     return key
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Alias(_Strict):
-    name: str
-    params: dict[str, Any] = Field(default_factory=dict)
-    framework: Framework | None = None
-
-
-class ActivationEntry(_Strict):
-    aliases: list[str | Alias] = Field(default_factory=list)
-    range: OutputRange
-    nonlinear: bool = True
-    probability: bool = False
-    saturating: bool = False
-
-
-class FrameworkOverride(_Strict):
-    from_logits: bool | None = None
-    labels: list[LabelFormat] | None = None
-    expects: Expects | None = None
-
-
-class LossEntry(_Strict):
-    aliases: list[str | Alias] = Field(default_factory=list)
-    family: LossFamily
-    expects: Expects
-    from_logits_expects: Expects | None = None
-    labels: list[LabelFormat]
-    frameworks: dict[Framework, FrameworkOverride] = Field(default_factory=dict)
-
-
-class OptimizerEntry(_Strict):
-    aliases: list[str | Alias] = Field(default_factory=list)
-    family: str
-
-
 @dataclass(frozen=True)
 class Resolved:
     """A name as the user wrote it, resolved to its canonical entry."""
 
     canonical: str
-    params: dict[str, Any]
-    framework: Framework | None
+    params: dict[str, Any] = field(default_factory=dict)
+    framework: str | None = None
 
 
-class Vocabulary(_Strict):
-    activations: dict[str, ActivationEntry]
-    losses: dict[str, LossEntry]
-    optimizers: dict[str, OptimizerEntry]
+class Vocabulary:
+    """Lookups over the vocabulary data (``VocabularyFile.model_dump()``)."""
 
-    def entries(self, kind: Kind) -> dict[str, Any]:
-        return {"activation": self.activations, "loss": self.losses, "optimizer": self.optimizers}[kind]
-
-    @cached_property
-    def _index(self) -> dict[str, dict[str, Resolved]]:
-        index: dict[str, dict[str, Resolved]] = {}
-        for kind in ("activation", "loss", "optimizer"):
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.activations: dict[str, dict[str, Any]] = data["activations"]
+        self.losses: dict[str, dict[str, Any]] = data["losses"]
+        self.optimizers: dict[str, dict[str, Any]] = data["optimizers"]
+        self._index: dict[str, dict[str, Resolved]] = {}
+        for kind in KINDS:
             table: dict[str, Resolved] = {}
-            for canonical, entry in self.entries(kind).items():  # type: ignore[arg-type]
-                table[fold(canonical)] = Resolved(canonical, {}, None)
-                for alias in entry.aliases:
+            for canonical, entry in data[_SECTIONS[kind]].items():
+                table[fold(canonical)] = Resolved(canonical)
+                for alias in entry.get("aliases", []):
                     if isinstance(alias, str):
-                        table[fold(alias)] = Resolved(canonical, {}, None)
+                        table[fold(alias)] = Resolved(canonical)
                     else:
-                        table[fold(alias.name)] = Resolved(canonical, dict(alias.params), alias.framework)
-            index[kind] = table
-        return index
+                        table[fold(alias["name"])] = Resolved(canonical, dict(alias.get("params") or {}), alias.get("framework"))
+            self._index[kind] = table
+
+    def names(self, kind: Kind) -> tuple[str, ...]:
+        return tuple(self.data[_SECTIONS[kind]])
 
     def resolve(self, kind: Kind, name: str) -> Resolved | None:
         return self._index[kind].get(fold(name))
 
     def suggest(self, kind: Kind, name: str, n: int = 3) -> list[str]:
         """Closest canonical names, for "did you mean" messages."""
+        import difflib
+
         table = self._index[kind]
         keys = difflib.get_close_matches(fold(name), list(table), n=n * 3, cutoff=0.6)
         seen: list[str] = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nnadvisor.lint import RuleBase, load_rulebase
+from nnadvisor.rulebase import RuleBase, load_rulebase
 
 
 @pytest.fixture(scope="session")
 def rulebase() -> RuleBase:
-    return load_rulebase()
+    return load_rulebase(use_cache=False)

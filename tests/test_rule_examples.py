@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from nnadvisor.engine.rule import Example
-from nnadvisor.lint import RuleBase, check_bytes, check_data, load_rulebase
+from nnadvisor.engine.files import Example
+from nnadvisor.lint import check_bytes, check_data
+from nnadvisor.rulebase import RuleBase, rule_models
 
-_RULES = load_rulebase().rules
+_RULES = rule_models()
 CASES = [
-    pytest.param(loaded.rule.id, kind, i, ex, id=f"{loaded.rule.id}-{kind}-{i}")
-    for loaded in _RULES
+    pytest.param(rule.id, kind, i, ex, id=f"{rule.id}-{kind}-{i}")
+    for rule in _RULES
     for kind in ("bad", "good")
-    for i, ex in enumerate(getattr(loaded.rule.examples, kind))
+    for i, ex in enumerate(getattr(rule.examples, kind))
 ]
 
 
@@ -35,5 +36,5 @@ def test_example(rule_id: str, kind: str, index: int, example: Example, rulebase
 
 
 def test_every_rule_has_bad_and_good_examples() -> None:
-    for loaded in _RULES:
-        assert loaded.rule.examples.bad and loaded.rule.examples.good, loaded.rule.id
+    for rule in _RULES:
+        assert rule.examples.bad and rule.examples.good, rule.id

@@ -5,29 +5,22 @@ A malformed rule is a :class:`RuleLoadError` naming the file and line; it is nev
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from nnadvisor.engine.conditions import LIST_FACT_OPS, NUMERIC_OPS, OPERATORS, Condition, Leaf, leaves, reference
-from nnadvisor.engine.rule import Case, Fix, Rule
+from nnadvisor.engine.conditions import LIST_FACT_OPS, NUMERIC_OPS, OPERATORS, leaves, reference
+from nnadvisor.engine.compiled import PLACEHOLDER
+from nnadvisor.engine.errors import RuleLoadError
+from nnadvisor.engine.files import Case, Condition, Fix, InferenceFile, Rule, VocabularyFile
 from nnadvisor.facts import ACTIVATION, ITEM_PATHS, LOSS, OPTIMIZER, PATHS, PathType
 from nnadvisor.source import Document, SourceError, parse
 from nnadvisor.validation import problems
 from nnadvisor.vocabulary import Vocabulary
 
-PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
-
-
-class RuleLoadError(Exception):
-    def __init__(self, file: Path | str, line: int, message: str) -> None:
-        super().__init__(f"{file}:{line}: {message}")
-        self.file = str(file)
-        self.line = line
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -40,9 +33,9 @@ class LoadedRule:
 def _types(vocab: Vocabulary) -> dict[PathType, PathType]:
     """Vocabulary-valued paths get their closed set of canonical names."""
     return {
-        ACTIVATION: PathType("str", tuple(vocab.activations), ACTIVATION.doc),
-        LOSS: PathType("str", tuple(vocab.losses), LOSS.doc),
-        OPTIMIZER: PathType("str", tuple(vocab.optimizers), OPTIMIZER.doc),
+        ACTIVATION: PathType("str", vocab.names("activation"), ACTIVATION.doc),
+        LOSS: PathType("str", vocab.names("loss"), LOSS.doc),
+        OPTIMIZER: PathType("str", vocab.names("optimizer"), OPTIMIZER.doc),
     }
 
 
@@ -54,26 +47,26 @@ def known_paths(vocab: Vocabulary, for_each: str | None) -> dict[str, PathType]:
     return paths
 
 
-def _check_operand(leaf: Leaf, ptype: PathType) -> str | None:
+def _check_operand(leaf: Mapping[str, Any], ptype: PathType) -> str | None:
     """Why ``leaf.value`` does not fit its operator and its path's type, or None."""
-    _, shape = OPERATORS[leaf.op]
-    value = leaf.value
+    op, path, value = leaf["op"], leaf["path"], leaf.get("value")
+    _, shape = OPERATORS[op]
     if shape == "none":
-        return None if value is None else f"operator {leaf.op!r} takes no value"
-    if leaf.op in NUMERIC_OPS and ptype.kind not in ("int", "number"):
-        return f"operator {leaf.op!r} needs a numeric path; {leaf.path!r} is {ptype.kind}"
-    if leaf.op in LIST_FACT_OPS and ptype.kind != "list":
-        return f"operator {leaf.op!r} needs a list path; {leaf.path!r} is {ptype.kind}"
-    if leaf.op not in LIST_FACT_OPS and ptype.kind == "list":
-        return f"path {leaf.path!r} is a list: use contains, not_contains or contains_any"
+        return None if value is None else f"operator {op!r} takes no value"
+    if op in NUMERIC_OPS and ptype.kind not in ("int", "number"):
+        return f"operator {op!r} needs a numeric path; {path!r} is {ptype.kind}"
+    if op in LIST_FACT_OPS and ptype.kind != "list":
+        return f"operator {op!r} needs a list path; {path!r} is {ptype.kind}"
+    if op not in LIST_FACT_OPS and ptype.kind == "list":
+        return f"path {path!r} is a list: use contains, not_contains or contains_any"
     if shape == "pair":
         ok = isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)
-        return None if ok and value[0] <= value[1] else f"operator {leaf.op!r} needs [low, high] numbers"
+        return None if ok and value[0] <= value[1] else f"operator {op!r} needs [low, high] numbers"
     items = value if shape == "list" else [value]
     if shape == "list" and not (isinstance(value, list) and value):
-        return f"operator {leaf.op!r} needs a non-empty list"
+        return f"operator {op!r} needs a non-empty list"
     for item in items:
-        problem = _check_scalar(item, ptype, leaf.op in NUMERIC_OPS)
+        problem = _check_scalar(item, ptype, op in NUMERIC_OPS)
         if problem:
             return problem
     return None
@@ -102,24 +95,26 @@ def _hint(path: str, paths: dict[str, PathType]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def condition_problem(cond: Condition, paths: dict[str, PathType]) -> str | None:
+def condition_problem(cond: Condition | Mapping[str, Any], paths: dict[str, PathType]) -> str | None:
     """Why ``cond`` cannot be evaluated against facts of ``paths``, or None."""
-    for leaf in leaves(cond):
-        ptype = paths.get(leaf.path)
+    data = cond.model_dump(by_alias=True) if not isinstance(cond, Mapping) else cond
+    for leaf in leaves(data):
+        path, op = leaf["path"], leaf["op"]
+        ptype = paths.get(path)
         if ptype is None:
-            return f"unknown path {leaf.path!r} in condition{_hint(leaf.path, paths)}"
-        ref = reference(leaf.value)
+            return f"unknown path {path!r} in condition{_hint(path, paths)}"
+        ref = reference(leaf.get("value"))
         if ref is not None:
             rtype = paths.get(ref)
             if rtype is None:
                 return f"unknown path {ref!r} in ref{_hint(ref, paths)}"
             compatible = rtype.kind == ptype.kind or {rtype.kind, ptype.kind} <= {"int", "number"}
-            if OPERATORS[leaf.op][1] != "scalar" or not compatible:
-                return f"condition on {leaf.path!r}: cannot compare a {ptype.kind} with {ref!r} ({rtype.kind}) using {leaf.op!r}"
+            if OPERATORS[op][1] != "scalar" or not compatible:
+                return f"condition on {path!r}: cannot compare a {ptype.kind} with {ref!r} ({rtype.kind}) using {op!r}"
             continue
         problem = _check_operand(leaf, ptype)
         if problem:
-            return f"condition on {leaf.path!r}: {problem}"
+            return f"condition on {path!r}: {problem}"
     return None
 
 
@@ -186,20 +181,43 @@ class _Checker:
         self.fix(rule.fix, "/fix")
 
 
-def load_rule_file(path: Path, vocab: Vocabulary) -> LoadedRule:
+M = TypeVar("M", bound=BaseModel)
+
+
+def _read(path: Path, model: type[M]) -> tuple[M, Document]:
+    """``path`` parsed and validated into ``model``; any problem is a RuleLoadError at its line."""
     try:
         doc = parse(path.read_text(encoding="utf-8"))
     except SourceError as exc:
         raise RuleLoadError(path, exc.line, exc.message) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleLoadError(path, 1, f"cannot read rule file: {exc}") from None
+        raise RuleLoadError(path, 1, f"cannot read: {exc}") from None
     if not isinstance(doc.data, dict):
-        raise RuleLoadError(path, 1, "a rule file holds one mapping (id, name, severity, ...)")
+        raise RuleLoadError(path, 1, f"expected a mapping ({', '.join(model.model_fields)})")
     try:
-        rule = Rule.model_validate(doc.data)
+        return model.model_validate(doc.data), doc
     except ValidationError as exc:
-        first = problems(exc, doc, Rule)[0]
+        first = problems(exc, doc, model)[0]
         raise RuleLoadError(path, first.location.line, first.message) from None
+
+
+def load_vocabulary_file(path: Path) -> Vocabulary:
+    return Vocabulary(_read(path, VocabularyFile)[0].model_dump(mode="json"))
+
+
+def load_inference_file(path: Path, vocab: Vocabulary) -> dict[str, Any]:
+    """The validated inference table as plain data (see CompiledInference)."""
+    inference, doc = _read(path, InferenceFile)
+    paths = known_paths(vocab, None)
+    for i, entry in enumerate(inference.task):
+        problem = condition_problem(entry.when, paths)
+        if problem:
+            raise RuleLoadError(path, doc.locate(f"/task/{i}").line, problem)
+    return inference.model_dump(mode="json", by_alias=True)
+
+
+def load_rule_file(path: Path, vocab: Vocabulary) -> LoadedRule:
+    rule, doc = _read(path, Rule)
     loaded = LoadedRule(rule, path, doc)
     _Checker(loaded, vocab).run()
     return loaded

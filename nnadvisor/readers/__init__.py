@@ -15,6 +15,7 @@ from nnadvisor.validation import Problem
 
 if TYPE_CHECKING:
     from nnadvisor.config import ModelConfig
+    from nnadvisor.vocabulary import Vocabulary
 
 
 @dataclass
@@ -35,11 +36,11 @@ def detect(name: str) -> str:
     return EXTENSIONS.get(PurePath(name).suffix.lower(), "nnadvisor")
 
 
-def read(raw: bytes, fmt: str) -> ReadResult:
+def read(raw: bytes, fmt: str, vocab: Vocabulary) -> ReadResult:
     from nnadvisor.readers import native
 
     readers = {"nnadvisor": native.read}
-    return readers[fmt](raw)
+    return readers[fmt](raw, vocab)
 
 
 def looks_like_config(raw: bytes, fmt: str) -> bool:

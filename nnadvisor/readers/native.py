@@ -10,11 +10,12 @@ from nnadvisor.config import ModelConfig
 from nnadvisor.readers import ReadResult
 from nnadvisor.source import Location, SourceError, read_bytes
 from nnadvisor.validation import Problem, problems
+from nnadvisor.vocabulary import Vocabulary
 
 _TOP_KEYS = re.compile(rb"^[\"']?(layers|loss|optimizer)[\"']?\s*:", re.MULTILINE)
 
 
-def read(raw: bytes) -> ReadResult:
+def read(raw: bytes, vocab: Vocabulary) -> ReadResult:
     try:
         doc = read_bytes(raw)
     except SourceError as exc:
@@ -26,7 +27,7 @@ def read(raw: bytes) -> ReadResult:
             problems=[Problem("", doc.locate(""), f"expected a mapping with layers, loss and optimizer; the document is {kind}")],
         )
     try:
-        config = ModelConfig.model_validate(doc.data)
+        config = ModelConfig.model_validate(doc.data, context={"vocabulary": vocab})
     except ValidationError as exc:
         return ReadResult(doc=doc, problems=problems(exc, doc, ModelConfig))
     return ReadResult(config=config, doc=doc)

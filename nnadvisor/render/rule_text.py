@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import yaml
 
-from nnadvisor.engine.rule import Example, Rule
+from nnadvisor.engine.files import Example, Rule
 from nnadvisor.render.style import SEVERITY_STYLE, Styler
 
 WIDTH = 88
 
 
-def rules_table(rules: list[Rule], *, color: bool = False) -> str:
+def rules_table(rules: Sequence[Mapping[str, Any]], *, color: bool = False) -> str:
     s = Styler(color)
-    name_w = max((len(r.name) for r in rules), default=4)
+    name_w = max((len(r["name"]) for r in rules), default=4)
     lines = [s(f"{'code':<7} {'name':<{name_w}} {'severity':<8} category", "bold")]
     for r in rules:
-        lines.append(f"{r.id:<7} {r.name:<{name_w}} {s(f'{r.severity:<8}', SEVERITY_STYLE[r.severity])} {r.category}")
+        severity = s(f"{r['severity']:<8}", SEVERITY_STYLE[r["severity"]])
+        lines.append(f"{r['id']:<7} {r['name']:<{name_w}} {severity} {r['category']}")
     return "\n".join(lines) + "\n"
 
 

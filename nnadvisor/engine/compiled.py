@@ -1,0 +1,173 @@
+"""Rules at run time: validated rule data compiled into closures, evaluated against facts.
+
+Input is plain data (a ``Rule`` dumped by the loader, or the same dump read back from the
+rule-base cache), so this module needs no pydantic model classes of the rule files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from nnadvisor.engine.conditions import Compiled, compile_condition, leaves
+from nnadvisor.facts import Facts
+from nnadvisor.findings import Finding, FixOut
+from nnadvisor.source import Document
+
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a firing rule (or one of its cases) reports."""
+
+    severity: str
+    message: str
+    at: tuple[str, ...]
+    fix: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    id: str
+    name: str
+    demo: str | None
+    for_each: str | None
+    reader_only: bool
+    when: Compiled | None
+    cases: tuple[tuple[Compiled, Outcome], ...]
+    default: Outcome | None
+    """The outcome when there are no cases."""
+    uses_task: bool
+
+    @classmethod
+    def from_dump(cls, rule: dict[str, Any], severity: str | None = None) -> CompiledRule:
+        """``severity`` is a rule pack's override; it wins over the rule's and its cases'."""
+
+        def outcome(part: dict[str, Any]) -> Outcome:
+            return Outcome(
+                severity=severity or part.get("severity") or rule["severity"],
+                message=part.get("message") or rule["message"],
+                at=tuple(part.get("at") or rule.get("at") or ()),
+                fix=part.get("fix") or rule.get("fix"),
+            )
+
+        conditions = ([rule["when"]] if rule.get("when") else []) + [c["when"] for c in rule.get("cases") or []]
+        cases = rule.get("cases") or []
+        return cls(
+            id=rule["id"],
+            name=rule["name"],
+            demo=rule.get("demo"),
+            for_each=rule.get("for_each"),
+            reader_only=rule.get("source") == "reader",
+            when=compile_condition(rule["when"]) if rule.get("when") else None,
+            cases=tuple((compile_condition(c["when"]), outcome(c)) for c in cases),
+            default=None if cases else outcome({}),
+            uses_task=any(leaf["path"] == "task" for c in conditions for leaf in leaves(c)),
+        )
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(_show(v) for v in value)
+    return str(value)
+
+
+class _Scope:
+    """Fact lookup for one evaluation: the model's facts, and ``item.*`` for a for_each item."""
+
+    def __init__(self, facts: Facts, item: Facts | None) -> None:
+        self.facts = facts
+        self.item = item
+
+    def get(self, path: str) -> Any:
+        if path.startswith("item.") and self.item is not None:
+            return self.item.values.get(path[5:])
+        return self.facts.values.get(path)
+
+    def pointer(self, path: str) -> str | None:
+        if path.startswith("item.") and self.item is not None:
+            return self.item.pointers.get(path[5:])
+        return self.facts.pointers.get(path)
+
+    def fill(self, template: str) -> str:
+        return PLACEHOLDER.sub(lambda m: _show(self.get(m.group(1))), template)
+
+
+def _fix(fix: dict[str, Any] | None, scope: _Scope) -> FixOut | None:
+    if fix is None:
+        return None
+    patch = []
+    for op in fix.get("patch") or []:
+        path = op["path"]
+        if path.startswith("@"):
+            fact, _, rest = path[1:].partition("/")
+            path = (scope.pointer(fact) or "") + (f"/{rest}" if rest else "")
+        entry: dict[str, Any] = {"op": op["op"], "path": path}
+        if op.get("value") is not None:
+            entry["value"] = op["value"]
+        patch.append(entry)
+    return FixOut.model_construct(description=scope.fill(fix["description"]), patch=patch)
+
+
+def evaluate(rules: tuple[CompiledRule, ...], facts: Facts, file: str, doc: Document | None) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.reader_only:
+            continue
+        items: list[Facts | None] = list(facts.items.get(rule.for_each, [])) if rule.for_each else [None]
+        for item in items:
+            scope = _Scope(facts, item)
+            if rule.when is not None and rule.when(scope.get) is not True:
+                continue
+            outcome = rule.default or next((o for cond, o in rule.cases if cond(scope.get) is True), None)
+            if outcome is None:
+                continue
+            message = scope.fill(outcome.message)
+            if rule.uses_task and facts.values.get("task_inferred"):
+                message += f" (task inferred as {facts.values.get('task')}; set `task:` to confirm)"
+            pointer = next((p for p in map(scope.pointer, outcome.at) if p is not None), "")
+            loc = doc.locate(pointer) if doc is not None else None
+            findings.append(
+                Finding.model_construct(
+                    rule_id=rule.id,
+                    name=rule.name,
+                    severity=outcome.severity,  # type: ignore[arg-type]
+                    file=file,
+                    line=loc.line if loc else 1,
+                    column=loc.column if loc else 1,
+                    pointer=pointer,
+                    message=message,
+                    fix=_fix(outcome.fix, scope),
+                    demo=rule.demo,
+                )
+            )
+    return findings
+
+
+@dataclass(frozen=True)
+class CompiledInference:
+    """``rules/inference.yaml`` compiled: sets ``task`` (and ``task_inferred``) when absent."""
+
+    task: tuple[tuple[Compiled, str], ...]
+
+    @classmethod
+    def from_dump(cls, data: dict[str, Any]) -> CompiledInference:
+        return cls(tuple((compile_condition(e["when"]), e["value"]) for e in data["task"]))
+
+    def apply(self, facts: Facts) -> None:
+        if facts.values.get("task") is not None:
+            return
+        scope = _Scope(facts, None)
+        for cond, value in self.task:
+            if cond(scope.get) is True:
+                facts.set("task", value)
+                facts.set("task_inferred", True)
+                return

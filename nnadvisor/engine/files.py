@@ -1,0 +1,195 @@
+"""The shapes of the rule-base files (pydantic): rules, the vocabulary, inference.
+
+Used when the rule base is validated (see docs/rule-format.md); the hot path of ``check`` works
+on the validated data, dumped to plain dicts and compiled (:mod:`nnadvisor.engine.compiled`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, model_validator
+
+from nnadvisor.terms import Expects, Framework, LabelFormat, LossFamily, OutputRange, Severity, Task
+
+Op = Literal[
+    "equals", "not_equals", "in", "not_in", "contains", "not_contains", "contains_any",
+    "gt", "gte", "lt", "lte", "between", "outside", "exists", "not_exists",
+]  # fmt: skip
+RuleId = Annotated[str, StringConstraints(pattern=r"^NNA\d{3}$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Leaf(_Strict):
+    path: str
+    op: Op
+    value: Any = None
+
+
+class AllOf(_Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(_Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class NotOf(_Strict):
+    not_: Condition = Field(alias="not")
+
+
+def _kind(data: Any) -> str | None:
+    if isinstance(data, (Leaf, AllOf, AnyOf, NotOf)):
+        return type(data).__name__
+    if isinstance(data, Mapping):
+        for key, tag in (("all", "AllOf"), ("any", "AnyOf"), ("not", "NotOf")):
+            if key in data:
+                return tag
+        return "Leaf"  # validate as a leaf, so the error names the missing keys
+    return None
+
+
+Condition = Annotated[
+    Union[
+        Annotated[Leaf, Tag("Leaf")],
+        Annotated[AllOf, Tag("AllOf")],
+        Annotated[AnyOf, Tag("AnyOf")],
+        Annotated[NotOf, Tag("NotOf")],
+    ],
+    Discriminator(_kind, custom_error_type="condition", custom_error_message="a condition is a mapping with one of all, any, not or path"),
+]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()
+
+
+class PatchOp(_Strict):
+    """A JSON Patch (RFC 6902) operation; ``path`` may start with ``@fact.path`` (that fact's pointer)."""
+
+    op: Literal["add", "remove", "replace", "test"]
+    path: str
+    value: Any = None
+
+
+class Fix(_Strict):
+    description: Text
+    patch: list[PatchOp] = Field(default_factory=list)
+
+
+class Case(_Strict):
+    """One outcome of a rule with several (severity, message) variants; the first true case wins."""
+
+    when: Condition
+    severity: Severity | None = None
+    message: Text | None = None
+    fix: Fix | None = None
+    at: list[str] | None = None
+
+
+class Example(_Strict):
+    """A config (as data) or raw file text (for parse errors) that a rule must fire on, or not."""
+
+    config: dict[str, Any] | None = None
+    raw: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Example:
+        if (self.config is None) == (self.raw is None):
+            raise ValueError("an example has exactly one of config or raw")
+        return self
+
+
+class Examples(_Strict):
+    bad: list[Example] = Field(min_length=1)
+    good: list[Example] = Field(min_length=1)
+
+
+class Rule(_Strict):
+    id: RuleId
+    name: Slug
+    severity: Severity
+    category: Slug
+    message: Text
+    rationale: Text
+    fix: Fix | None = None
+    references: list[Text] = Field(min_length=1)
+    source: Literal["rules", "reader"] = "rules"
+    """``reader``: findings come from reading the file (NNA000), the rule only documents them."""
+    for_each: Literal["layers", "names"] | None = None
+    when: Condition | None = None
+    cases: list[Case] = Field(default_factory=list)
+    at: list[str] = Field(default_factory=list)
+    demo: Slug | None = None
+    examples: Examples
+
+    @model_validator(mode="after")
+    def _has_condition(self) -> Rule:
+        if self.source == "rules" and self.when is None and not self.cases:
+            raise ValueError("a rule needs `when` or `cases`")
+        if self.source == "rules" and not self.at:
+            raise ValueError("a rule needs `at`: the fact paths whose config key a finding points at")
+        return self
+
+
+# --- rules/vocabulary.yaml --------------------------------------------------------------------
+
+
+class Alias(_Strict):
+    name: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    framework: Framework | None = None
+
+
+class ActivationEntry(_Strict):
+    aliases: list[str | Alias] = Field(default_factory=list)
+    range: OutputRange
+    nonlinear: bool = True
+    probability: bool = False
+    saturating: bool = False
+
+
+class FrameworkOverride(_Strict):
+    from_logits: bool | None = None
+    labels: list[LabelFormat] | None = None
+    expects: Expects | None = None
+
+
+class LossEntry(_Strict):
+    aliases: list[str | Alias] = Field(default_factory=list)
+    family: LossFamily
+    expects: Expects
+    from_logits_expects: Expects | None = None
+    labels: list[LabelFormat]
+    frameworks: dict[Framework, FrameworkOverride] = Field(default_factory=dict)
+
+
+class OptimizerEntry(_Strict):
+    aliases: list[str | Alias] = Field(default_factory=list)
+    family: str
+
+
+class VocabularyFile(_Strict):
+    activations: dict[str, ActivationEntry]
+    losses: dict[str, LossEntry]
+    optimizers: dict[str, OptimizerEntry]
+
+
+# --- rules/inference.yaml ---------------------------------------------------------------------
+
+
+class InferTask(_Strict):
+    value: Task
+    when: Condition
+
+
+class InferenceFile(_Strict):
+    """The first matching entry sets the fact when the config does not give it."""
+
+    task: list[InferTask]

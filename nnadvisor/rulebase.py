@@ -1,0 +1,121 @@
+"""The rule base a run uses: vocabulary, inference table and lint rules, validated and compiled.
+
+Validating ~40 YAML files through pydantic costs more than the whole start-up budget of
+``check`` (budgets.md), so the validated data is cached as one JSON file keyed by the nnadvisor
+version and the name, size and modification time of every rule-base file; any change to a rule
+file (or an upgrade) misses the cache and revalidates. The cache lives in
+``$NNADVISOR_CACHE_DIR`` or the user cache directory; ``NNADVISOR_NO_CACHE=1`` turns it off.
+A cache that cannot be read or written only costs time, never changes a result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nnadvisor import __version__
+from nnadvisor.engine.compiled import CompiledInference, CompiledRule
+from nnadvisor.resources import rules_dir
+from nnadvisor.vocabulary import Vocabulary
+
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    vocabulary: Vocabulary
+    rules: tuple[dict[str, Any], ...]
+    """Validated rules as plain data (without examples), in code order."""
+    compiled: tuple[CompiledRule, ...]
+    inference: CompiledInference
+
+    def rule(self, rule_id: str) -> dict[str, Any] | None:
+        return next((r for r in self.rules if r["id"] == rule_id), None)
+
+
+def cache_dir() -> Path:
+    if os.environ.get("NNADVISOR_CACHE_DIR"):
+        return Path(os.environ["NNADVISOR_CACHE_DIR"])
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "nnadvisor"
+
+
+def _fingerprint(root: Path) -> str:
+    h = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}:{root}".encode())
+    for path in sorted(root.rglob("*.yaml")):
+        st = path.stat()
+        h.update(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:24]
+
+
+def _validate(root: Path) -> dict[str, Any]:
+    """Validate the rule base from its YAML files (raises RuleLoadError) into plain data."""
+    from nnadvisor.engine.loader import load_inference_file, load_rule_dir, load_vocabulary_file
+
+    vocab = load_vocabulary_file(root / "vocabulary.yaml")
+    rules = load_rule_dir(root / "lint", vocab)
+    return {
+        "vocabulary": vocab.data,
+        "inference": load_inference_file(root / "inference.yaml", vocab),
+        "rules": [r.rule.model_dump(mode="json", by_alias=True, exclude={"examples"}) for r in rules],
+    }
+
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    try:
+        with path.open("rb") as f:
+            data = json.load(f)
+        return data if isinstance(data, dict) and {"vocabulary", "inference", "rules"} <= data.keys() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _write_cache(path: Path, data: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def load_rulebase(root: Path | None = None, use_cache: bool | None = None) -> RuleBase:
+    root = root or rules_dir()
+    if use_cache is None:
+        use_cache = not os.environ.get("NNADVISOR_NO_CACHE")
+    data = None
+    if use_cache:
+        cache_file = cache_dir() / f"rulebase-{_fingerprint(root)}.json"
+        data = _read_cache(cache_file)
+    if data is None:
+        data = _validate(root)
+        if use_cache:
+            _write_cache(cache_file, data)
+    return RuleBase(
+        vocabulary=Vocabulary(data["vocabulary"]),
+        rules=tuple(data["rules"]),
+        compiled=tuple(CompiledRule.from_dump(r) for r in data["rules"]),
+        inference=CompiledInference.from_dump(data["inference"]),
+    )
+
+
+def rule_models(root: Path | None = None) -> list[Any]:
+    """The lint rules as validated :class:`~nnadvisor.engine.files.Rule` models, examples included.
+
+    For ``explain`` and the tests; ``check`` uses the compiled form of :func:`load_rulebase`.
+    """
+    from nnadvisor.engine.loader import load_rule_dir, load_vocabulary_file
+
+    root = root or rules_dir()
+    return [r.rule for r in load_rule_dir(root / "lint", load_vocabulary_file(root / "vocabulary.yaml"))]
