@@ -57,6 +57,7 @@ class OptimizerSpec(_Strict):
     epsilon: float | None = Field(None, validation_alias=AliasChoices("epsilon", "eps"))
     rho: float | None = None
     weight_decay: float | None = None
+    decoupled_weight_decay: bool | None = None
     clipnorm: float | None = None
     clipvalue: float | None = None
     global_clipnorm: float | None = None

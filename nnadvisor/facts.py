@@ -82,6 +82,7 @@ PATHS: dict[str, PathType] = {
     "optimizer.epsilon": PathType("number"),
     "optimizer.rho": PathType("number"),
     "optimizer.weight_decay": PathType("number"),
+    "optimizer.decoupled_weight_decay": PathType("bool", doc="PyTorch Adam's decoupled_weight_decay flag"),
     "optimizer.clipping": PathType("bool", doc="clipnorm, clipvalue or global_clipnorm is set"),
 }
 
@@ -231,8 +232,8 @@ class _Deriver:
                 if f.layer.type in ("dense", "conv") and name is not None:
                     hidden_acts.append(name)
         facts.items["layers"] = layer_items
-        facts.set("hidden.count", hidden_count)
-        facts.set("hidden.activations", hidden_acts)
+        facts.set("hidden.count", hidden_count, "/layers")
+        facts.set("hidden.activations", hidden_acts, "/layers")
         if output is None:
             return
         name, act_ptr = self.effective(output.chain)
@@ -296,11 +297,11 @@ class _Deriver:
         spellings = {
             "learning_rate": ("learning_rate", "lr"),
             "epsilon": ("epsilon", "eps"),
-            "beta_1": ("beta_1", "betas"),
-            "beta_2": ("beta_2", "betas"),
+            "beta_1": ("beta_1", "betas/0"),
+            "beta_2": ("beta_2", "betas/1"),
             "rho": ("rho", "alpha"),
         }
-        for param in ("learning_rate", "momentum", "nesterov", "beta_1", "beta_2", "epsilon", "rho", "weight_decay"):
+        for param in ("learning_rate", "momentum", "nesterov", "beta_1", "beta_2", "epsilon", "rho", "weight_decay", "decoupled_weight_decay"):
             value = getattr(spec, param)
             if value is not None:
                 facts.set(f"optimizer.{param}", value, self.key(pointer, *spellings.get(param, (param,))))

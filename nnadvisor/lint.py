@@ -32,7 +32,7 @@ def check_data(data: dict[str, Any], rulebase: RuleBase, file: str = "<example>"
 
 
 def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Finding]:
-    result = readers.read(raw, fmt, rulebase.vocabulary)
+    result = readers.read(raw, fmt, rulebase.vocabulary, file)
     if result.problems:
         reader_rule = rulebase.rule(READER_RULE)
         name = reader_rule["name"] if reader_rule else "invalid-config"

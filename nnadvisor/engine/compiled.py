@@ -26,6 +26,8 @@ class Outcome:
     message: str
     at: tuple[str, ...]
     fix: dict[str, Any] | None
+    uses_task: bool
+    """The conditions that led here read ``task``: say so when the task was only inferred."""
 
 
 @dataclass(frozen=True)
@@ -39,21 +41,21 @@ class CompiledRule:
     cases: tuple[tuple[Compiled, Outcome], ...]
     default: Outcome | None
     """The outcome when there are no cases."""
-    uses_task: bool
 
     @classmethod
     def from_dump(cls, rule: dict[str, Any], severity: str | None = None) -> CompiledRule:
         """``severity`` is a rule pack's override; it wins over the rule's and its cases'."""
 
         def outcome(part: dict[str, Any]) -> Outcome:
+            conditions = [c for c in (rule.get("when"), part.get("when")) if c]
             return Outcome(
                 severity=severity or part.get("severity") or rule["severity"],
                 message=part.get("message") or rule["message"],
                 at=tuple(part.get("at") or rule.get("at") or ()),
                 fix=part.get("fix") or rule.get("fix"),
+                uses_task=any(leaf["path"] == "task" for c in conditions for leaf in leaves(c)),
             )
 
-        conditions = ([rule["when"]] if rule.get("when") else []) + [c["when"] for c in rule.get("cases") or []]
         cases = rule.get("cases") or []
         return cls(
             id=rule["id"],
@@ -64,7 +66,6 @@ class CompiledRule:
             when=compile_condition(rule["when"]) if rule.get("when") else None,
             cases=tuple((compile_condition(c["when"]), outcome(c)) for c in cases),
             default=None if cases else outcome({}),
-            uses_task=any(leaf["path"] == "task" for c in conditions for leaf in leaves(c)),
         )
 
 
@@ -131,7 +132,7 @@ def evaluate(rules: tuple[CompiledRule, ...], facts: Facts, file: str, doc: Docu
             if outcome is None:
                 continue
             message = scope.fill(outcome.message)
-            if rule.uses_task and facts.values.get("task_inferred"):
+            if outcome.uses_task and facts.values.get("task_inferred"):
                 message += f" (task inferred as {facts.values.get('task')}; set `task:` to confirm)"
             pointer = next((p for p in map(scope.pointer, outcome.at) if p is not None), "")
             loc = doc.locate(pointer) if doc is not None else None

@@ -36,11 +36,11 @@ def detect(name: str) -> str:
     return EXTENSIONS.get(PurePath(name).suffix.lower(), "nnadvisor")
 
 
-def read(raw: bytes, fmt: str, vocab: Vocabulary) -> ReadResult:
+def read(raw: bytes, fmt: str, vocab: Vocabulary, name: str = "-") -> ReadResult:
     from nnadvisor.readers import native
 
     readers = {"nnadvisor": native.read}
-    return readers[fmt](raw, vocab)
+    return readers[fmt](raw, vocab, name)
 
 
 def looks_like_config(raw: bytes, fmt: str) -> bool:

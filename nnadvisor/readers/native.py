@@ -15,7 +15,12 @@ from nnadvisor.vocabulary import Vocabulary
 _TOP_KEYS = re.compile(rb"^[\"']?(layers|loss|optimizer)[\"']?\s*:", re.MULTILINE)
 
 
-def read(raw: bytes, vocab: Vocabulary) -> ReadResult:
+def read(raw: bytes, vocab: Vocabulary, name: str = "-") -> ReadResult:
+    """``name`` ending in ``.json`` makes the file strict JSON (YAML would accept a trailing comma)."""
+    if name.lower().endswith(".json"):
+        problem = _json_problem(raw)
+        if problem is not None:
+            return ReadResult(problems=[problem])
     try:
         doc = read_bytes(raw)
     except SourceError as exc:
@@ -31,6 +36,20 @@ def read(raw: bytes, vocab: Vocabulary) -> ReadResult:
     except ValidationError as exc:
         return ReadResult(doc=doc, problems=problems(exc, doc, ModelConfig))
     return ReadResult(config=config, doc=doc)
+
+
+def _json_problem(raw: bytes) -> Problem | None:
+    import json
+
+    try:
+        json.loads(raw)
+    except UnicodeDecodeError:
+        return None  # the YAML reader reports the encoding with its line
+    except json.JSONDecodeError as exc:
+        return Problem("", Location(exc.lineno, exc.colno), f"invalid JSON: {exc.msg}")
+    except RecursionError:
+        return None  # the YAML reader reports the nesting depth with its line
+    return None
 
 
 def looks_like_config(raw: bytes) -> bool:

@@ -21,7 +21,7 @@ def render(report: Report, *, color: bool = False, rationales: dict[str, str] | 
     by_file: dict[str, list[Finding]] = {}
     for finding in report.findings:
         by_file.setdefault(finding.file, []).append(finding)
-    indent = " " * 4
+    indent = " " * 19  # under the rule code: "  LLLL:CC  severity "
     for file, findings in by_file.items():
         lines.append(s(file, "bold"))
         for f in findings:
@@ -29,15 +29,15 @@ def render(report: Report, *, color: bool = False, rationales: dict[str, str] | 
             severity = s(f"{f.severity:<7}", SEVERITY_STYLE[f.severity], "bold")
             lines.append(f"  {where:>7}  {severity} {s(f.rule_id, 'bold')} {f.message}")
             if f.fix is not None:
-                lines.append(f"{indent}{' ' * 14}{s('fix:', 'green')} {f.fix.description}")
+                lines.append(f"{indent}{s('fix:', 'green')} {f.fix.description}")
             if rationales and f.rule_id in rationales:
                 body = textwrap.fill(
                     " ".join(rationales[f.rule_id].split()),
                     WIDTH,
-                    initial_indent=indent + " " * 14,
-                    subsequent_indent=indent + " " * 14,
+                    initial_indent=indent,
+                    subsequent_indent=indent,
                 )
-                lines.append(s(f"{indent}{' ' * 14}why ({f.name}):", "dim"))
+                lines.append(s(f"{indent}why ({f.name}):", "dim"))
                 lines.append(s(body, "dim"))
         lines.append("")
     sm = report.summary
