@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 # nnadvisor validates only its own small files; pydantic's plugin discovery scans every installed
 # distribution's entry points (~10-20 ms of start-up), so it is off unless the user asks for it.
@@ -18,6 +18,9 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
 import typer  # noqa: E402
 
 from nnadvisor import __version__  # noqa: E402
+
+if TYPE_CHECKING:
+    from nnadvisor.rulebase import RuleBase
 
 app = typer.Typer(
     name="nnadvisor",
@@ -76,7 +79,7 @@ FormatOpt = Annotated[
 ColorOpt = Annotated[Color, typer.Option("--color", help="Colour the text output.", case_sensitive=False)]
 
 
-def _rulebase():  # type: ignore[no-untyped-def]
+def _rulebase() -> RuleBase:
     from nnadvisor.engine.errors import RuleLoadError
     from nnadvisor.rulebase import load_rulebase
 

@@ -251,7 +251,7 @@ class _Deriver:
         loss = self.config.loss
         if loss is None:
             return
-        spec = loss if isinstance(loss, LossSpec) else LossSpec(name=loss)
+        spec = loss if isinstance(loss, LossSpec) else LossSpec.model_validate({"name": loss})
         pointer = "/loss"
         name_ptr = pointer if isinstance(loss, str) else self.key(pointer, "name")
         canonical, implied, alias_framework = self.resolve("loss", spec.name, name_ptr)
@@ -286,7 +286,7 @@ class _Deriver:
         opt = self.config.optimizer
         if opt is None:
             return
-        spec = opt if isinstance(opt, OptimizerSpec) else OptimizerSpec(name=opt)
+        spec = opt if isinstance(opt, OptimizerSpec) else OptimizerSpec.model_validate({"name": opt})
         pointer = "/optimizer"
         name_ptr = pointer if isinstance(opt, str) else self.key(pointer, "name")
         canonical = self.resolve("optimizer", spec.name, name_ptr)[0]

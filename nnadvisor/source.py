@@ -124,7 +124,8 @@ class _Builder:
             loc = _mark(event)
             raise SourceError(f"tag {tag!r} is not allowed: only plain YAML data is read", loc.line, loc.column)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        return self.constructor.construct_object(node)
+        value: Any = self.constructor.construct_object(node)
+        return value
 
     def build(self) -> Any:
         loader = self.loader
@@ -194,7 +195,8 @@ class _Builder:
             self.locations.setdefault("", where)
             return ""
         frame = stack[-1]
-        container, pointer = frame[0], frame[1]
+        container: Any = frame[0]
+        pointer: str = frame[1]
         if isinstance(container, list):
             child = f"{pointer}/{len(container)}"
             self.locations[child] = where

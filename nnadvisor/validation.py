@@ -50,7 +50,7 @@ def _is_field_tag(element: str) -> bool:
 
 
 def _fields(model: type[BaseModel]) -> list[str]:
-    names = []
+    names: list[str] = []
     for name, info in model.model_fields.items():
         alias = info.validation_alias
         choices = getattr(alias, "choices", None)

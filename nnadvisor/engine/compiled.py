@@ -140,7 +140,7 @@ def evaluate(rules: tuple[CompiledRule, ...], facts: Facts, file: str, doc: Docu
                 Finding.model_construct(
                     rule_id=rule.id,
                     name=rule.name,
-                    severity=outcome.severity,  # type: ignore[arg-type]
+                    severity=outcome.severity,
                     file=file,
                     line=loc.line if loc else 1,
                     column=loc.column if loc else 1,

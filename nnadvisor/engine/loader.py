@@ -60,11 +60,12 @@ def _check_operand(leaf: Mapping[str, Any], ptype: PathType) -> str | None:
     if op not in LIST_FACT_OPS and ptype.kind == "list":
         return f"path {path!r} is a list: use contains, not_contains or contains_any"
     if shape == "pair":
-        ok = isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)
-        return None if ok and value[0] <= value[1] else f"operator {op!r} needs [low, high] numbers"
-    items = value if shape == "list" else [value]
+        if isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value) and value[0] <= value[1]:
+            return None
+        return f"operator {op!r} needs [low, high] numbers"
     if shape == "list" and not (isinstance(value, list) and value):
         return f"operator {op!r} needs a non-empty list"
+    items: list[Any] = value if isinstance(value, list) else [value]
     for item in items:
         problem = _check_scalar(item, ptype, op in NUMERIC_OPS)
         if problem:
