@@ -102,13 +102,17 @@ def check(
         Optional[str], typer.Option("--stdin-filename", help="Name to report for input read from stdin.")
     ] = None,
     color: ColorOpt = Color.auto,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the results cache.")] = False,
 ) -> None:
     """Lint model configs for activation, loss and optimizer mistakes."""
     from nnadvisor.lint import run_check
+    from nnadvisor.result_cache import ResultCache
+    from nnadvisor.rulebase import cache_dir, caching_enabled
     from nnadvisor.terms import SEVERITY_RANK
 
     rulebase = _rulebase()
-    report, skipped = run_check(paths, rulebase, stdin_name=stdin_filename or "-")
+    cache = ResultCache(cache_dir(), rulebase.fingerprint) if caching_enabled() and not no_cache else None
+    report, skipped = run_check(paths, rulebase, stdin_name=stdin_filename or "-", cache=cache)
     if output_format is OutputFormat.json:
         from nnadvisor.render.json_out import render
 

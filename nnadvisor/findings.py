@@ -1,15 +1,16 @@
 """What ``check`` reports: findings and the report around them (the JSON contract of cli.md).
 
-The models are built lazily (``defer_build``) and filled with ``model_construct`` from data the
-engine already checked: the text output then never pays for pydantic's schema building, which
-would cost a large part of ``check``'s start-up budget; the JSON output builds the serializer.
+These are standard-library dataclasses rather than pydantic models on purpose: importing
+``pydantic.BaseModel`` alone costs about 0.2x of the start-up floor that budgets.md allows
+``check`` 1.2x of, and a check whose results come from the cache needs nothing else from pydantic.
+pydantic still owns their schema: ``pydantic.TypeAdapter(Report).json_schema()`` is what
+``nnadvisor schema report`` prints, and a test validates real output against it.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from nnadvisor import __version__
 from nnadvisor.terms import SEVERITY_RANK, Severity
@@ -17,16 +18,14 @@ from nnadvisor.terms import SEVERITY_RANK, Severity
 SCHEMA_VERSION = 1
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-
-class FixOut(_Out):
+@dataclass
+class FixOut:
     description: str
-    patch: list[dict[str, Any]] = Field(default_factory=list)
+    patch: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Finding(_Out):
+@dataclass
+class Finding:
     rule_id: str
     name: str
     severity: Severity
@@ -38,32 +37,41 @@ class Finding(_Out):
     fix: FixOut | None = None
     demo: str | None = None
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        fix = data.get("fix")
+        return cls(**{**data, "fix": FixOut(**fix) if fix else None})
 
-class FileError(_Out):
+
+@dataclass
+class FileError:
     """A path that could not be checked at all (missing, unreadable): exit code 2."""
 
     file: str
     message: str
 
 
-class Tool(_Out):
+@dataclass
+class Tool:
     name: str = "nnadvisor"
     version: str = __version__
 
 
-class Summary(_Out):
+@dataclass
+class Summary:
     files: int = 0
     error: int = 0
     warning: int = 0
     info: int = 0
 
 
-class Report(_Out):
+@dataclass
+class Report:
     schema_version: int = SCHEMA_VERSION
-    tool: Tool = Field(default_factory=Tool)
-    findings: list[Finding] = Field(default_factory=list)
-    errors: list[FileError] = Field(default_factory=list)
-    summary: Summary = Field(default_factory=Summary)
+    tool: Tool = field(default_factory=Tool)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    summary: Summary = field(default_factory=Summary)
 
     def add(self, findings: list[Finding]) -> None:
         self.findings.extend(findings)
@@ -73,3 +81,6 @@ class Report(_Out):
     def worst(self) -> int:
         """Rank of the most severe finding (-1 when there is none)."""
         return max((SEVERITY_RANK[f.severity] for f in self.findings), default=-1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

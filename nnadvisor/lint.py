@@ -17,8 +17,8 @@ from typing import Any
 
 from nnadvisor import readers
 from nnadvisor.engine.compiled import evaluate
-from nnadvisor.facts import derive
 from nnadvisor.findings import FileError, Finding, Report
+from nnadvisor.result_cache import ResultCache
 from nnadvisor.rulebase import RuleBase
 from nnadvisor.source import MAX_BYTES
 
@@ -37,7 +37,7 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Fin
         reader_rule = rulebase.rule(READER_RULE)
         name = reader_rule["name"] if reader_rule else "invalid-config"
         return [
-            Finding.model_construct(
+            Finding(
                 rule_id=READER_RULE,
                 name=name,
                 severity="error",
@@ -50,6 +50,8 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Fin
             for p in result.problems
         ]
     assert result.config is not None
+    from nnadvisor.facts import derive
+
     facts = derive(result.config, result.doc, rulebase.vocabulary)
     rulebase.inference.apply(facts)
     findings = evaluate(rulebase.compiled, facts, file, result.doc)
@@ -83,7 +85,7 @@ def discover(paths: Iterable[str], stdin_name: str = "-") -> Iterator[Target | F
         elif path.exists():
             yield Target(path, given, True)
         else:
-            yield FileError.model_construct(file=given, message="no such file or directory")
+            yield FileError(file=given, message="no such file or directory")
 
 
 def _read_capped(path: Path | None) -> bytes:
@@ -94,9 +96,15 @@ def _read_capped(path: Path | None) -> bytes:
         return f.read(MAX_BYTES + 1)
 
 
-def run_check(paths: Iterable[str], rulebase: RuleBase, fmt: str | None = None, stdin_name: str = "-") -> tuple[Report, int]:
+def run_check(
+    paths: Iterable[str],
+    rulebase: RuleBase,
+    fmt: str | None = None,
+    stdin_name: str = "-",
+    cache: ResultCache | None = None,
+) -> tuple[Report, int]:
     """The report over ``paths`` and the number of files skipped as not being model configs."""
-    report = Report.model_construct()
+    report = Report()
     skipped = 0
     for target in discover(paths, stdin_name):
         if isinstance(target, FileError):
@@ -105,12 +113,17 @@ def run_check(paths: Iterable[str], rulebase: RuleBase, fmt: str | None = None, 
         try:
             raw = _read_capped(target.path)
         except OSError as exc:
-            report.errors.append(FileError.model_construct(file=target.display, message=exc.strerror or str(exc)))
+            report.errors.append(FileError(file=target.display, message=exc.strerror or str(exc)))
             continue
         reader = fmt or readers.detect(target.display)
         if not target.explicit and not readers.looks_like_config(raw, reader):
             skipped += 1
             continue
         report.summary.files += 1
-        report.add(check_bytes(raw, target.display, rulebase, reader))
+        findings = cache.get(raw, reader, target.display) if cache else None
+        if findings is None:
+            findings = check_bytes(raw, target.display, rulebase, reader)
+            if cache:
+                cache.put(raw, reader, target.display, findings)
+        report.add(findings)
     return report, skipped

@@ -33,9 +33,15 @@ class RuleBase:
     """Validated rules as plain data (without examples), in code order."""
     compiled: tuple[CompiledRule, ...]
     inference: CompiledInference
+    fingerprint: str
+    """Changes whenever a rule-base file or the nnadvisor version changes."""
 
     def rule(self, rule_id: str) -> dict[str, Any] | None:
         return next((r for r in self.rules if r["id"] == rule_id), None)
+
+
+def caching_enabled() -> bool:
+    return not os.environ.get("NNADVISOR_NO_CACHE")
 
 
 def cache_dir() -> Path:
@@ -93,10 +99,11 @@ def _write_cache(path: Path, data: dict[str, Any]) -> None:
 def load_rulebase(root: Path | None = None, use_cache: bool | None = None) -> RuleBase:
     root = root or rules_dir()
     if use_cache is None:
-        use_cache = not os.environ.get("NNADVISOR_NO_CACHE")
+        use_cache = caching_enabled()
     data = None
+    fingerprint = _fingerprint(root)
+    cache_file = cache_dir() / f"rulebase-{fingerprint}.json"
     if use_cache:
-        cache_file = cache_dir() / f"rulebase-{_fingerprint(root)}.json"
         data = _read_cache(cache_file)
     if data is None:
         data = _validate(root)
@@ -107,6 +114,7 @@ def load_rulebase(root: Path | None = None, use_cache: bool | None = None) -> Ru
         rules=tuple(data["rules"]),
         compiled=tuple(CompiledRule.from_dump(r) for r in data["rules"]),
         inference=CompiledInference.from_dump(data["inference"]),
+        fingerprint=fingerprint,
     )
 
 

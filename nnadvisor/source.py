@@ -48,6 +48,15 @@ class Location:
     column: int
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Why a document is not a valid config, and where (becomes finding NNA000)."""
+
+    pointer: str
+    location: Location
+    message: str
+
+
 @dataclass
 class Document:
     """Parsed data and where each part of it came from (JSON pointer -> location)."""

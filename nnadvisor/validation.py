@@ -9,19 +9,11 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from nnadvisor.source import Document, Location, escape_pointer_token
-
-
-@dataclass(frozen=True)
-class Problem:
-    pointer: str
-    location: Location
-    message: str
+from nnadvisor.source import Document, Problem, escape_pointer_token
 
 
 def _pointer(loc: tuple[int | str, ...], data: Any) -> tuple[str, list[str | int]]:

@@ -10,10 +10,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from nnadvisor.engine.conditions import Compiled, compile_condition, leaves
-from nnadvisor.facts import Facts
 from nnadvisor.findings import Finding, FixOut
-from nnadvisor.source import Document
+from nnadvisor.terms import Severity
+
+if TYPE_CHECKING:
+    from nnadvisor.facts import Facts
+    from nnadvisor.source import Document
 
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
@@ -22,7 +27,7 @@ PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 class Outcome:
     """What a firing rule (or one of its cases) reports."""
 
-    severity: str
+    severity: Severity
     message: str
     at: tuple[str, ...]
     fix: dict[str, Any] | None
@@ -43,7 +48,7 @@ class CompiledRule:
     """The outcome when there are no cases."""
 
     @classmethod
-    def from_dump(cls, rule: dict[str, Any], severity: str | None = None) -> CompiledRule:
+    def from_dump(cls, rule: dict[str, Any], severity: Severity | None = None) -> CompiledRule:
         """``severity`` is a rule pack's override; it wins over the rule's and its cases'."""
 
         def outcome(part: dict[str, Any]) -> Outcome:
@@ -115,7 +120,7 @@ def _fix(fix: dict[str, Any] | None, scope: _Scope) -> FixOut | None:
         if op.get("value") is not None:
             entry["value"] = op["value"]
         patch.append(entry)
-    return FixOut.model_construct(description=scope.fill(fix["description"]), patch=patch)
+    return FixOut(description=scope.fill(fix["description"]), patch=patch)
 
 
 def evaluate(rules: tuple[CompiledRule, ...], facts: Facts, file: str, doc: Document | None) -> list[Finding]:
@@ -137,7 +142,7 @@ def evaluate(rules: tuple[CompiledRule, ...], facts: Facts, file: str, doc: Docu
             pointer = next((p for p in map(scope.pointer, outcome.at) if p is not None), "")
             loc = doc.locate(pointer) if doc is not None else None
             findings.append(
-                Finding.model_construct(
+                Finding(
                     rule_id=rule.id,
                     name=rule.name,
                     severity=outcome.severity,

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from nnadvisor.engine.conditions import LIST_FACT_OPS, NUMERIC_OPS, OPERATORS, leaves, reference
+from nnadvisor.engine.conditions import LIST_FACT_OPS, NUMERIC_OPS, OPERATORS, reference
 from nnadvisor.engine.compiled import PLACEHOLDER
 from nnadvisor.engine.errors import RuleLoadError
 from nnadvisor.engine.files import Case, Condition, Fix, InferenceFile, Rule, VocabularyFile
@@ -96,26 +96,40 @@ def _hint(path: str, paths: dict[str, PathType]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def condition_problem(cond: Condition | Mapping[str, Any], paths: dict[str, PathType]) -> str | None:
-    """Why ``cond`` cannot be evaluated against facts of ``paths``, or None."""
+def _located_leaves(cond: Mapping[str, Any], pointer: str) -> list[tuple[str, Mapping[str, Any]]]:
+    for key in ("all", "any"):
+        if key in cond:
+            return [pair for i, c in enumerate(cond[key]) for pair in _located_leaves(c, f"{pointer}/{key}/{i}")]
+    if "not" in cond:
+        return _located_leaves(cond["not"], f"{pointer}/not")
+    return [(pointer, cond)]
+
+
+def condition_problem(cond: Condition | Mapping[str, Any], paths: dict[str, PathType], pointer: str = "") -> tuple[str, str] | None:
+    """Why ``cond`` cannot be evaluated against facts of ``paths``, and the pointer of the leaf."""
     data = cond.model_dump(by_alias=True) if not isinstance(cond, Mapping) else cond
-    for leaf in leaves(data):
-        path, op = leaf["path"], leaf["op"]
-        ptype = paths.get(path)
-        if ptype is None:
-            return f"unknown path {path!r} in condition{_hint(path, paths)}"
-        ref = reference(leaf.get("value"))
-        if ref is not None:
-            rtype = paths.get(ref)
-            if rtype is None:
-                return f"unknown path {ref!r} in ref{_hint(ref, paths)}"
-            compatible = rtype.kind == ptype.kind or {rtype.kind, ptype.kind} <= {"int", "number"}
-            if OPERATORS[op][1] != "scalar" or not compatible:
-                return f"condition on {path!r}: cannot compare a {ptype.kind} with {ref!r} ({rtype.kind}) using {op!r}"
-            continue
-        problem = _check_operand(leaf, ptype)
+    for where, leaf in _located_leaves(data, pointer):
+        problem = _leaf_problem(leaf, paths)
         if problem:
-            return f"condition on {path!r}: {problem}"
+            return problem, where
+    return None
+
+
+def _leaf_problem(leaf: Mapping[str, Any], paths: dict[str, PathType]) -> str | None:
+    path, op = leaf["path"], leaf["op"]
+    ptype = paths.get(path)
+    if ptype is None:
+        return f"unknown path {path!r} in condition{_hint(path, paths)}"
+    ref = reference(leaf.get("value"))
+    if ref is None:
+        problem = _check_operand(leaf, ptype)
+        return f"condition on {path!r}: {problem}" if problem else None
+    rtype = paths.get(ref)
+    if rtype is None:
+        return f"unknown path {ref!r} in ref{_hint(ref, paths)}"
+    compatible = rtype.kind == ptype.kind or {rtype.kind, ptype.kind} <= {"int", "number"}
+    if OPERATORS[op][1] != "scalar" or not compatible:
+        return f"condition on {path!r}: cannot compare a {ptype.kind} with {ref!r} ({rtype.kind}) using {op!r}"
     return None
 
 
@@ -130,9 +144,9 @@ class _Checker:
         return RuleLoadError(self.file, self.doc.locate(pointer).line, message)
 
     def condition(self, cond: Condition, pointer: str) -> None:
-        problem = condition_problem(cond, self.paths)
-        if problem:
-            raise self.fail(pointer, problem)
+        found = condition_problem(cond, self.paths, pointer)
+        if found:
+            raise self.fail(found[1], found[0])
 
     def _hint(self, path: str) -> str:
         return _hint(path, self.paths)
@@ -211,9 +225,9 @@ def load_inference_file(path: Path, vocab: Vocabulary) -> dict[str, Any]:
     inference, doc = _read(path, InferenceFile)
     paths = known_paths(vocab, None)
     for i, entry in enumerate(inference.task):
-        problem = condition_problem(entry.when, paths)
-        if problem:
-            raise RuleLoadError(path, doc.locate(f"/task/{i}").line, problem)
+        found = condition_problem(entry.when, paths, f"/task/{i}/when")
+        if found:
+            raise RuleLoadError(path, doc.locate(found[1]).line, found[0])
     return inference.model_dump(mode="json", by_alias=True)
 
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from nnadvisor.source import Document
-from nnadvisor.validation import Problem
+from nnadvisor.source import Document, Problem
 
 if TYPE_CHECKING:
     from nnadvisor.config import ModelConfig

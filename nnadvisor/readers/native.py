@@ -8,8 +8,8 @@ from pydantic import ValidationError
 
 from nnadvisor.config import ModelConfig
 from nnadvisor.readers import ReadResult
-from nnadvisor.source import Location, SourceError, read_bytes
-from nnadvisor.validation import Problem, problems
+from nnadvisor.source import Location, Problem, SourceError, read_bytes
+from nnadvisor.validation import problems
 from nnadvisor.vocabulary import Vocabulary
 
 _TOP_KEYS = re.compile(rb"^[\"']?(layers|loss|optimizer)[\"']?\s*:", re.MULTILINE)

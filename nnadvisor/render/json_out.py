@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+import json
+from typing import Any
 
 
-def render(model: BaseModel) -> str:
-    return model.model_dump_json(indent=2) + "\n"
+def render(data: Any) -> str:
+    """``data``: a pydantic model, an object with ``to_dict()``, or plain JSON data."""
+    if hasattr(data, "model_dump"):
+        data = data.model_dump(mode="json")
+    elif hasattr(data, "to_dict"):
+        data = data.to_dict()
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
