@@ -15,15 +15,19 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nnadvisor import __version__
 from nnadvisor.engine.compiled import CompiledInference, CompiledRule
 from nnadvisor.resources import rules_dir
 from nnadvisor.vocabulary import Vocabulary
 
-CACHE_FORMAT = 1
+if TYPE_CHECKING:
+    from nnadvisor.recommend.engine import RecommendBase
+
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,14 @@ class RuleBase:
     inference: CompiledInference
     fingerprint: str
     """Changes whenever a rule-base file or the nnadvisor version changes."""
+    recommend_data: dict[str, Any]
+
+    @cached_property
+    def recommend(self) -> RecommendBase:
+        """The recommendation rules, compiled on first use (``check`` never needs them)."""
+        from nnadvisor.recommend.engine import RecommendBase
+
+        return RecommendBase.from_dump(self.recommend_data)
 
     def rule(self, rule_id: str) -> dict[str, Any] | None:
         return next((r for r in self.rules if r["id"] == rule_id), None)
@@ -66,14 +78,25 @@ def _fingerprint(root: Path) -> str:
 
 def _validate(root: Path) -> dict[str, Any]:
     """Validate the rule base from its YAML files (raises RuleLoadError) into plain data."""
-    from nnadvisor.engine.loader import load_inference_file, load_rule_dir, load_vocabulary_file
+    from nnadvisor.engine.loader import (
+        load_inference_file,
+        load_problem_file,
+        load_recommend_dir,
+        load_rule_dir,
+        load_vocabulary_file,
+    )
 
     vocab = load_vocabulary_file(root / "vocabulary.yaml")
     rules = load_rule_dir(root / "lint", vocab)
+    recommend = load_recommend_dir(root / "recommend", vocab)
     return {
         "vocabulary": vocab.data,
         "inference": load_inference_file(root / "inference.yaml", vocab),
         "rules": [r.rule.model_dump(mode="json", by_alias=True, exclude={"examples"}) for r in rules],
+        "recommend": {
+            "problem": load_problem_file(root / "recommend" / "problem.yaml"),
+            "rules": [r.rule.model_dump(mode="json", by_alias=True, exclude={"examples"}) for r in recommend],
+        },
     }
 
 
@@ -81,7 +104,7 @@ def _read_cache(path: Path) -> dict[str, Any] | None:
     try:
         with path.open("rb") as f:
             data = json.load(f)
-        return data if isinstance(data, dict) and {"vocabulary", "inference", "rules"} <= data.keys() else None
+        return data if isinstance(data, dict) and {"vocabulary", "inference", "rules", "recommend"} <= data.keys() else None
     except (OSError, ValueError):
         return None
 
@@ -115,7 +138,16 @@ def load_rulebase(root: Path | None = None, use_cache: bool | None = None) -> Ru
         compiled=tuple(CompiledRule.from_dump(r) for r in data["rules"]),
         inference=CompiledInference.from_dump(data["inference"]),
         fingerprint=fingerprint,
+        recommend_data=data["recommend"],
     )
+
+
+def recommend_models(root: Path | None = None) -> list[Any]:
+    """The recommendation rules as validated models, examples included (for the tests)."""
+    from nnadvisor.engine.loader import load_recommend_dir, load_vocabulary_file
+
+    root = root or rules_dir()
+    return [r.rule for r in load_recommend_dir(root / "recommend", load_vocabulary_file(root / "vocabulary.yaml"))]
 
 
 def rule_models(root: Path | None = None) -> list[Any]:

@@ -74,7 +74,7 @@ class CompiledRule:
         )
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     if value is None:
         return "unknown"
     if isinstance(value, bool):
@@ -82,7 +82,7 @@ def _show(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, list):
-        return ", ".join(_show(v) for v in value)
+        return ", ".join(show(v) for v in value)
     return str(value)
 
 
@@ -104,7 +104,7 @@ class _Scope:
         return self.facts.pointers.get(path)
 
     def fill(self, template: str) -> str:
-        return PLACEHOLDER.sub(lambda m: _show(self.get(m.group(1))), template)
+        return PLACEHOLDER.sub(lambda m: show(self.get(m.group(1))), template)
 
 
 def _fix(fix: dict[str, Any] | None, scope: _Scope) -> FixOut | None:

@@ -193,3 +193,82 @@ class InferenceFile(_Strict):
     """The first matching entry sets the fact when the config does not give it."""
 
     task: list[InferTask]
+
+
+# --- rules/recommend/ ---------------------------------------------------------------------------
+
+Slot = Literal["output_activation", "loss", "optimizer", "hidden_activation"]
+SLOT_KIND: dict[str, str] = {
+    "output_activation": "activation",
+    "loss": "loss",
+    "optimizer": "optimizer",
+    "hidden_activation": "activation",
+}
+
+
+class Choice(_Strict):
+    """A rule's contribution to one slot: a canonical name, parameters, or both.
+
+    A parameter value may be ``{ref: fact.path}`` (``units: {ref: num_classes}``)."""
+
+    name: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Alternative(_Strict):
+    slot: Slot
+    name: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    prefer_when: Text
+
+
+class Note(_Strict):
+    topic: Slug
+    text: Text
+
+
+class RecommendExample(_Strict):
+    problem: dict[str, Any]
+    expect: dict[Slot, str] = Field(min_length=1)
+    """Slot -> canonical name the recommendation must choose for ``problem``."""
+
+
+class RecommendRule(_Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^NNR\d{3}$")]
+    name: Slug
+    priority: int = Field(ge=0, le=1000)
+    """Per slot, the firing rule with the highest priority chooses the name."""
+    when: Condition | None = None
+    """Absent: the rule always fires (a default)."""
+    choose: dict[Slot, Choice] = Field(default_factory=dict)
+    alternatives: list[Alternative] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+    rationale: Text
+    references: list[Text] = Field(min_length=1)
+    demo: Slug | None = None
+    examples: list[RecommendExample] = Field(min_length=1)
+
+
+class ProblemDefault(_Strict):
+    """Sets a problem field the user did not give; ``why`` is stated as an assumption."""
+
+    field: str
+    value: Any
+    when: Condition | None = None
+    why: Text
+
+
+class ProblemCheck(_Strict):
+    """An inconsistent problem: ``error`` is a usage error (exit 2), ``assumption`` is stated."""
+
+    id: Slug
+    when: Condition
+    level: Literal["error", "assumption"]
+    message: Text
+
+
+class ProblemFile(_Strict):
+    """``rules/recommend/problem.yaml``."""
+
+    defaults: list[ProblemDefault]
+    checks: list[ProblemCheck]

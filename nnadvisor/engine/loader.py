@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from nnadvisor.engine.conditions import LIST_FACT_OPS, NUMERIC_OPS, OPERATORS, reference
 from nnadvisor.engine.compiled import PLACEHOLDER
 from nnadvisor.engine.errors import RuleLoadError
-from nnadvisor.engine.files import Case, Condition, Fix, InferenceFile, Rule, VocabularyFile
+from nnadvisor.engine.files import Case, Condition, Fix, InferenceFile, ProblemFile, RecommendRule, Rule, VocabularyFile
 from nnadvisor.facts import ACTIVATION, ITEM_PATHS, LOSS, OPTIMIZER, PATHS, PathType
 from nnadvisor.source import Document, SourceError, parse
 from nnadvisor.validation import problems
@@ -249,3 +249,100 @@ def load_rule_dir(directory: Path, vocab: Vocabulary) -> list[LoadedRule]:
         seen[item.rule.id] = path
         loaded.append(item)
     return loaded
+
+
+# --- recommendation rules -------------------------------------------------------------------
+
+
+def _check_recommend_rule(loaded: LoadedRecommendRule, vocab: Vocabulary, paths: dict[str, PathType]) -> None:
+    from nnadvisor.engine.files import SLOT_KIND
+
+    rule, doc, file = loaded.rule, loaded.doc, loaded.file
+
+    def fail(pointer: str, message: str) -> RuleLoadError:
+        return RuleLoadError(file, doc.locate(pointer).line, message)
+
+    if file.stem != f"{rule.id}-{rule.name}":
+        raise fail("/id", f"file name should be {rule.id}-{rule.name}.yaml (is {file.name})")
+    if rule.when is not None:
+        found = condition_problem(rule.when, paths, "/when")
+        if found:
+            raise fail(found[1], found[0])
+
+    def name_ok(slot: str, name: str, pointer: str) -> None:
+        kind = SLOT_KIND[slot]
+        if name not in vocab.names(kind):  # type: ignore[arg-type]
+            close = vocab.suggest(kind, name)  # type: ignore[arg-type]
+            raise fail(pointer, f"{name!r} is not a canonical {kind} name" + (f" (did you mean {close[0]}?)" if close else ""))
+
+    def params_ok(params: dict[str, Any], pointer: str) -> None:
+        for key, value in params.items():
+            ref = reference(value)
+            if ref is not None and ref not in paths:
+                raise fail(f"{pointer}/{key}", f"unknown path {ref!r} in ref{_hint(ref, paths)}")
+
+    for slot, choice in rule.choose.items():
+        if choice.name is not None:
+            name_ok(slot, choice.name, f"/choose/{slot}/name")
+        params_ok(choice.params, f"/choose/{slot}/params")
+    for i, alt in enumerate(rule.alternatives):
+        name_ok(alt.slot, alt.name, f"/alternatives/{i}/name")
+        params_ok(alt.params, f"/alternatives/{i}/params")
+    for i, note in enumerate(rule.notes):
+        for path in PLACEHOLDER.findall(note.text):
+            if path not in paths:
+                raise fail(f"/notes/{i}/text", f"unknown placeholder {{{path}}}{_hint(path, paths)}")
+    for i, example in enumerate(rule.examples):
+        for slot, name in example.expect.items():
+            name_ok(slot, name, f"/examples/{i}/expect/{slot}")
+
+
+@dataclass(frozen=True)
+class LoadedRecommendRule:
+    rule: RecommendRule
+    file: Path
+    doc: Document
+
+
+def load_recommend_dir(directory: Path, vocab: Vocabulary) -> list[LoadedRecommendRule]:
+    """Every ``NNR*.yaml`` recommendation rule under ``directory`` (sorted), ids unique."""
+    from nnadvisor.problem import PROBLEM_PATHS
+
+    loaded: list[LoadedRecommendRule] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(directory.glob("NNR*.yaml")):
+        rule, doc = _read(path, RecommendRule)
+        item = LoadedRecommendRule(rule, path, doc)
+        _check_recommend_rule(item, vocab, PROBLEM_PATHS)
+        if rule.id in seen:
+            raise RuleLoadError(path, doc.locate("/id").line, f"rule id {rule.id} is also defined in {seen[rule.id]}")
+        seen[rule.id] = path
+        loaded.append(item)
+    return loaded
+
+
+def load_problem_file(path: Path) -> dict[str, Any]:
+    """``rules/recommend/problem.yaml`` validated, as plain data."""
+    from nnadvisor.problem import PROBLEM_PATHS
+
+    problem, doc = _read(path, ProblemFile)
+    for i, default in enumerate(problem.defaults):
+        where = f"/defaults/{i}"
+        ptype = PROBLEM_PATHS.get(default.field)
+        if ptype is None:
+            raise RuleLoadError(path, doc.locate(where).line, f"unknown problem field {default.field!r}{_hint(default.field, PROBLEM_PATHS)}")
+        bad = _check_scalar(default.value, ptype, False)
+        if bad:
+            raise RuleLoadError(path, doc.locate(where).line, f"default for {default.field}: {bad}")
+        if default.when is not None:
+            found = condition_problem(default.when, PROBLEM_PATHS, f"{where}/when")
+            if found:
+                raise RuleLoadError(path, doc.locate(found[1]).line, found[0])
+    for i, check in enumerate(problem.checks):
+        found = condition_problem(check.when, PROBLEM_PATHS, f"/checks/{i}/when")
+        if found:
+            raise RuleLoadError(path, doc.locate(found[1]).line, found[0])
+        for placeholder in PLACEHOLDER.findall(check.message):
+            if placeholder not in PROBLEM_PATHS:
+                raise RuleLoadError(path, doc.locate(f"/checks/{i}/message").line, f"unknown placeholder {{{placeholder}}}")
+    return problem.model_dump(mode="json", by_alias=True)

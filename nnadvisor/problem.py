@@ -1,0 +1,52 @@
+"""The problem description ``recommend`` advises on (config-format.md, "Problem description").
+
+:class:`ProblemDescription` validates a ``--problem`` file; CLI flags arrive already typed. Both
+become a plain dict of facts (:data:`PROBLEM_PATHS`), which the defaults and consistency checks of
+``rules/recommend/problem.yaml`` complete and vet before the recommendation rules see it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from nnadvisor.facts import PathType, _enum
+from nnadvisor.terms import Framework, LabelFormat, Outliers, Task, TargetRange
+
+Architecture = Literal["mlp", "cnn", "rnn", "transformer"]
+TuningBudget = Literal["low", "high"]
+
+PROBLEM_PATHS: dict[str, PathType] = {
+    "task": _enum(Task),
+    "labels": _enum(LabelFormat),
+    "num_classes": PathType("int"),
+    "target_range": _enum(TargetRange),
+    "outliers": _enum(Outliers),
+    "depth": PathType("int", doc="number of hidden layers"),
+    "architecture": _enum(Architecture),
+    "framework": _enum(Framework),
+    "samples": PathType("int", doc="training examples"),
+    "sparse_features": PathType("bool"),
+    "tuning_budget": _enum(TuningBudget),
+    "imbalance": PathType("number", doc="majority/minority class ratio"),
+}
+
+
+class ProblemDescription(BaseModel):
+    """A problem file (YAML or JSON). Every field but ``task`` is optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    task: Task
+    labels: LabelFormat | None = None
+    num_classes: int | None = Field(None, ge=1)
+    target_range: TargetRange | None = None
+    outliers: Outliers | None = None
+    depth: int | None = Field(None, ge=0, le=1000)
+    architecture: Architecture | None = None
+    framework: Framework | None = None
+    samples: int | None = Field(None, ge=1)
+    sparse_features: bool | None = None
+    tuning_budget: TuningBudget | None = None
+    imbalance: float | None = Field(None, ge=1.0)

@@ -1,0 +1,2 @@
+"""``recommend``: from a problem description to output activation, loss, optimizer and hidden
+activation, each with its rationale, the rules that chose it and the alternatives."""
