@@ -7,15 +7,10 @@ become a plain dict of facts (:data:`PROBLEM_PATHS`), which the defaults and con
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from nnadvisor.facts import PathType, _enum
-from nnadvisor.terms import Framework, LabelFormat, Outliers, Task, TargetRange
-
-Architecture = Literal["mlp", "cnn", "rnn", "transformer"]
-TuningBudget = Literal["low", "high"]
+from nnadvisor.terms import Architecture, Framework, LabelFormat, Outliers, Task, TargetRange, TuningBudget
 
 PROBLEM_PATHS: dict[str, PathType] = {
     "task": _enum(Task),

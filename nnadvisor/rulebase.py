@@ -40,6 +40,8 @@ class RuleBase:
     fingerprint: str
     """Changes whenever a rule-base file or the nnadvisor version changes."""
     recommend_data: dict[str, Any]
+    snippets: dict[str, Any]
+    """Keras/PyTorch code templates (rules/recommend/snippets.yaml), as plain data."""
 
     @cached_property
     def recommend(self) -> RecommendBase:
@@ -85,6 +87,8 @@ def _validate(root: Path) -> dict[str, Any]:
         load_rule_dir,
         load_vocabulary_file,
     )
+    if (root / "recommend" / "snippets.yaml").exists():  # TEMP
+        from nnadvisor.recommend.snippet_file import load_snippets
 
     vocab = load_vocabulary_file(root / "vocabulary.yaml")
     rules = load_rule_dir(root / "lint", vocab)
@@ -97,6 +101,7 @@ def _validate(root: Path) -> dict[str, Any]:
             "problem": load_problem_file(root / "recommend" / "problem.yaml"),
             "rules": [r.rule.model_dump(mode="json", by_alias=True, exclude={"examples"}) for r in recommend],
         },
+        "snippets": load_snippets(root / "recommend" / "snippets.yaml") if (root / "recommend" / "snippets.yaml").exists() else {},  # TEMP until snippets land
     }
 
 
@@ -104,7 +109,7 @@ def _read_cache(path: Path) -> dict[str, Any] | None:
     try:
         with path.open("rb") as f:
             data = json.load(f)
-        return data if isinstance(data, dict) and {"vocabulary", "inference", "rules", "recommend"} <= data.keys() else None
+        return data if isinstance(data, dict) and {"vocabulary", "inference", "rules", "recommend", "snippets"} <= data.keys() else None
     except (OSError, ValueError):
         return None
 
@@ -139,6 +144,7 @@ def load_rulebase(root: Path | None = None, use_cache: bool | None = None) -> Ru
         inference=CompiledInference.from_dump(data["inference"]),
         fingerprint=fingerprint,
         recommend_data=data["recommend"],
+        snippets=data["snippets"],
     )
 
 

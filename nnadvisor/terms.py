@@ -8,6 +8,8 @@ LabelFormat = Literal["integer", "one-hot", "binary", "signed", "probabilities",
 TargetRange = Literal["unbounded", "unit-interval", "non-negative", "symmetric-unit"]
 Outliers = Literal["none", "some", "heavy"]
 Severity = Literal["error", "warning", "info"]
+Architecture = Literal["mlp", "cnn", "rnn", "transformer"]
+TuningBudget = Literal["low", "high"]
 OutputRange = Literal[
     "unbounded",
     "non_negative",

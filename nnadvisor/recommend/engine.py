@@ -139,6 +139,7 @@ def recommend(given: dict[str, Any], base: RecommendBase) -> Recommendation:
     notes = [NoteOut(n["topic"], _fill(n["text"], facts), r.id) for r in firing for n in r.notes]
     used = {rule_id for choice in slots.values() for rule_id in choice.rules} | {n.rule for n in notes}
     demos = list(dict.fromkeys(r.demo for r in firing if r.demo and r.id in used))
+    rationales = {r.id: _fill(r.rationale, facts) for r in firing if r.id in used}
     return Recommendation(
         problem=ProblemOut(facts=facts, given=sorted(k for k, v in given.items() if v is not None), assumptions=assumptions),
         output_activation=slots["output_activation"],
@@ -148,4 +149,5 @@ def recommend(given: dict[str, Any], base: RecommendBase) -> Recommendation:
         notes=notes,
         snippets={},
         demos=demos,
+        rationales=rationales,
     )

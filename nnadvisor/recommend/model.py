@@ -58,6 +58,8 @@ class Recommendation:
     notes: list[NoteOut]
     snippets: dict[str, str]
     demos: list[str]
+    rationales: dict[str, str]
+    """Rule id -> its rationale, for every rule that contributed (each slot's text joins these)."""
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
