@@ -159,6 +159,7 @@ def _color(choice: Color) -> bool:
 def explain(
     code: Annotated[str, typer.Argument(help="Rule code (NNA101) or name (softmax-with-regression-loss).")],
     output_format: FormatOpt = OutputFormat.text,
+    run_demo: Annotated[bool, typer.Option("--demo", help="Also run the rule's NumPy demonstration.")] = False,
     color: ColorOpt = Color.auto,
 ) -> None:
     """Show one rule: rationale, fix, references and its bad/good examples."""
@@ -177,14 +178,26 @@ def explain(
         names = [r.id for r in models] + [r.name for r in models]
         close = difflib.get_close_matches(wanted, names, n=1)
         fail(f"no rule {code!r}" + (f"; did you mean {close[0]}?" if close else "; `nnadvisor rules` lists them"))
+    if run_demo and not match.demo:
+        fail(f"{match.id} has no demonstration")
     if output_format is OutputFormat.json:
         from nnadvisor.render.json_out import render
 
-        sys.stdout.write(render(match))
+        if run_demo:
+            from nnadvisor import demos
+
+            assert match.demo is not None
+            sys.stdout.write(render({"rule": match.model_dump(mode="json", by_alias=True), "demo": demos.run(match.demo).model_dump(mode="json")}))
+        else:
+            sys.stdout.write(render(match))
         return
     from nnadvisor.render.rule_text import explain_rule
 
     sys.stdout.write(explain_rule(match, color=_color(color)))
+    if run_demo:
+        assert match.demo is not None
+        sys.stdout.write("\n")
+        _print_demos([match.demo], output_format, color)
 
 
 def _choices(name: str, literal: object) -> type[Enum]:
@@ -253,6 +266,7 @@ def recommend(
     emit: Annotated[Optional[Emit], typer.Option("--emit", help="Print the recommendation as a model config instead.")] = None,
     output_format: FormatOpt = OutputFormat.text,
     no_code: Annotated[bool, typer.Option("--no-code", help="Leave the Keras and PyTorch code out of the text output.")] = False,
+    run_demo: Annotated[bool, typer.Option("--demo", help="Also run the NumPy demonstrations behind the rules that fired.")] = False,
     color: ColorOpt = Color.auto,
 ) -> None:
     """Recommend the output activation, loss, optimizer and hidden activation for a problem."""
@@ -288,11 +302,73 @@ def recommend(
     if output_format is OutputFormat.json:
         from nnadvisor.render.json_out import render
 
-        sys.stdout.write(render(rec))
+        data = rec.to_dict()
+        if run_demo:
+            from nnadvisor import demos
+
+            data["demo_results"] = [demos.run(name).model_dump(mode="json") for name in rec.demos]
+        sys.stdout.write(render(data))
         return
     from nnadvisor.render.recommend_text import render as render_text
 
     sys.stdout.write(render_text(rec, color=_color(color), code=not no_code))
+    if run_demo and rec.demos:
+        sys.stdout.write("\n")
+        _print_demos(rec.demos, output_format, color)
+
+
+def _print_demos(names: list[str], output_format: OutputFormat, color: Color, plot: str | None = None) -> None:
+    """Run demonstration scenarios and print them (JSON: one object, or a list for several)."""
+    from nnadvisor import demos
+
+    results = [demos.run(name) for name in names]
+    if plot:
+        from nnadvisor.render.demo_plot import PlotUnavailableError
+        from nnadvisor.render.demo_plot import plot as draw
+
+        try:
+            for i, result in enumerate(results):
+                target = plot if len(results) == 1 else plot.replace(".png", f"-{result.scenario}.png")
+                draw(result, target)
+                sys.stderr.write(f"nnadvisor: wrote {target}\n")
+        except PlotUnavailableError as exc:
+            fail(str(exc))
+    if output_format is OutputFormat.json:
+        from nnadvisor.render.json_out import render
+
+        sys.stdout.write(render(results[0] if len(results) == 1 else [r.model_dump(mode="json") for r in results]))
+        return
+    from nnadvisor.render.demo_text import render_demo
+
+    sys.stdout.write("\n".join(render_demo(r, color=_color(color)) for r in results))
+
+
+@app.command("demo")
+def demo(
+    name: Annotated[Optional[str], typer.Argument(help="Scenario to run; without one, list the scenarios.")] = None,
+    output_format: FormatOpt = OutputFormat.text,
+    plot: Annotated[Optional[str], typer.Option("--plot", help="Also draw the loss curves to this PNG file (needs matplotlib).")] = None,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """Run a NumPy demonstration that backs a piece of advice with numbers."""
+    from nnadvisor import demos
+
+    if name is None:
+        infos = demos.list_scenarios()
+        if output_format is OutputFormat.json:
+            import json
+
+            sys.stdout.write(json.dumps([{"name": i.name, "claim": i.claim, "rules": list(i.rules)} for i in infos], indent=2) + "\n")
+        else:
+            from nnadvisor.render.demo_text import render_list
+
+            sys.stdout.write(render_list(infos, color=_color(color)))
+        return
+    try:
+        demos.get_scenario(name)
+    except demos.UnknownScenarioError as exc:
+        fail(str(exc.args[0]) if exc.args else f"no scenario {name!r}")
+    _print_demos([name], output_format, color, plot)
 
 
 def main() -> None:
