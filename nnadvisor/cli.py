@@ -101,6 +101,9 @@ def check(
     stdin_filename: Annotated[
         Optional[str], typer.Option("--stdin-filename", help="Name to report for input read from stdin.")
     ] = None,
+    input_format: Annotated[
+        Optional[str], typer.Option("--input-format", help="Read every input in this format instead of detecting it.")
+    ] = None,
     color: ColorOpt = Color.auto,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the results cache.")] = False,
 ) -> None:
@@ -110,9 +113,13 @@ def check(
     from nnadvisor.rulebase import cache_dir, caching_enabled
     from nnadvisor.terms import SEVERITY_RANK
 
+    from nnadvisor.readers import FORMATS
+
+    if input_format is not None and input_format not in FORMATS:
+        fail(f"--input-format {input_format!r}: expected one of {', '.join(FORMATS)}")
     rulebase = _rulebase()
     cache = ResultCache(cache_dir(), rulebase.fingerprint) if caching_enabled() and not no_cache else None
-    report, skipped = run_check(paths, rulebase, stdin_name=stdin_filename or "-", cache=cache)
+    report, skipped = run_check(paths, rulebase, fmt=input_format, stdin_name=stdin_filename or "-", cache=cache)
     if output_format is OutputFormat.json:
         from nnadvisor.render.json_out import render
 

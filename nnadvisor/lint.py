@@ -20,9 +20,10 @@ from nnadvisor.engine.compiled import evaluate
 from nnadvisor.findings import FileError, Finding, Report
 from nnadvisor.result_cache import ResultCache
 from nnadvisor.rulebase import RuleBase
-from nnadvisor.source import MAX_BYTES
+from nnadvisor.source import MAX_BYTES, Problem
 
 READER_RULE = "NNA000"
+NOTE_RULE = "NNA002"
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"})
 
 
@@ -31,30 +32,35 @@ def check_data(data: dict[str, Any], rulebase: RuleBase, file: str = "<example>"
     return check_bytes(json.dumps(data).encode(), file, rulebase, "nnadvisor")
 
 
+def _reader_findings(rule_id: str, problems: list[Problem], file: str, rulebase: RuleBase) -> list[Finding]:
+    """Findings a reader reports itself: NNA000 (cannot read) and NNA002 (cannot resolve)."""
+    rule = rulebase.rule(rule_id) or {"name": rule_id, "severity": "error"}
+    return [
+        Finding(
+            rule_id=rule_id,
+            name=rule["name"],
+            severity=rule["severity"],
+            file=file,
+            line=p.location.line,
+            column=p.location.column,
+            pointer=p.pointer,
+            message=p.message,
+        )
+        for p in problems
+    ]
+
+
 def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Finding]:
     result = readers.read(raw, fmt, rulebase.vocabulary, file)
     if result.problems:
-        reader_rule = rulebase.rule(READER_RULE)
-        name = reader_rule["name"] if reader_rule else "invalid-config"
-        return [
-            Finding(
-                rule_id=READER_RULE,
-                name=name,
-                severity="error",
-                file=file,
-                line=p.location.line,
-                column=p.location.column,
-                pointer=p.pointer,
-                message=p.message,
-            )
-            for p in result.problems
-        ]
+        return _reader_findings(READER_RULE, result.problems, file, rulebase)
     assert result.config is not None
     from nnadvisor.facts import derive
 
     facts = derive(result.config, result.doc, rulebase.vocabulary)
     rulebase.inference.apply(facts)
     findings = evaluate(rulebase.compiled, facts, file, result.doc)
+    findings += _reader_findings(NOTE_RULE, result.notes, file, rulebase)
     findings.sort(key=lambda f: (f.line, f.column, f.rule_id))
     return findings
 

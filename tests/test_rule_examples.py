@@ -22,7 +22,7 @@ def _fired(example: Example, rulebase: RuleBase) -> list[str]:
         findings = check_data(example.config, rulebase)
     else:
         assert example.raw is not None
-        findings = check_bytes(example.raw.encode(), "<example>", rulebase, "nnadvisor")
+        findings = check_bytes(example.raw.encode(), "<example>", rulebase, example.format)
     return [f.rule_id for f in findings]
 
 

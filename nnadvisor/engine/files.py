@@ -97,6 +97,8 @@ class Example(_Strict):
 
     config: dict[str, Any] | None = None
     raw: str | None = None
+    format: str = "nnadvisor"
+    """The reader for ``raw`` (``keras``, ``pytorch``, ...): examples of reader rules use it."""
     note: str | None = None
 
     @model_validator(mode="after")

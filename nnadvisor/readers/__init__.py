@@ -22,6 +22,9 @@ class ReadResult:
     config: ModelConfig | None = None
     doc: Document | None = None
     problems: list[Problem] = field(default_factory=list)
+    """The file cannot be read as a model (finding NNA000 each; nothing else is checked)."""
+    notes: list[Problem] = field(default_factory=list)
+    """What the reader could not resolve and left unknown (finding NNA002 each, severity info)."""
 
 
 FORMATS = ("nnadvisor",)
