@@ -87,8 +87,7 @@ def _validate(root: Path) -> dict[str, Any]:
         load_rule_dir,
         load_vocabulary_file,
     )
-    if (root / "recommend" / "snippets.yaml").exists():  # TEMP
-        from nnadvisor.recommend.snippet_file import load_snippets
+    from nnadvisor.recommend.snippet_file import load_snippets
 
     vocab = load_vocabulary_file(root / "vocabulary.yaml")
     rules = load_rule_dir(root / "lint", vocab)
@@ -101,7 +100,10 @@ def _validate(root: Path) -> dict[str, Any]:
             "problem": load_problem_file(root / "recommend" / "problem.yaml"),
             "rules": [r.rule.model_dump(mode="json", by_alias=True, exclude={"examples"}) for r in recommend],
         },
-        "snippets": load_snippets(root / "recommend" / "snippets.yaml") if (root / "recommend" / "snippets.yaml").exists() else {},  # TEMP until snippets land
+        "snippets": load_snippets(
+            root / "recommend" / "snippets.yaml",
+            {kind: vocab.names(kind) for kind in ("activation", "loss", "optimizer")},
+        ),
     }
 
 

@@ -199,7 +199,7 @@ class _Checker:
 M = TypeVar("M", bound=BaseModel)
 
 
-def _read(path: Path, model: type[M]) -> tuple[M, Document]:
+def read_validated(path: Path, model: type[M]) -> tuple[M, Document]:
     """``path`` parsed and validated into ``model``; any problem is a RuleLoadError at its line."""
     try:
         doc = parse(path.read_text(encoding="utf-8"))
@@ -217,12 +217,12 @@ def _read(path: Path, model: type[M]) -> tuple[M, Document]:
 
 
 def load_vocabulary_file(path: Path) -> Vocabulary:
-    return Vocabulary(_read(path, VocabularyFile)[0].model_dump(mode="json"))
+    return Vocabulary(read_validated(path, VocabularyFile)[0].model_dump(mode="json"))
 
 
 def load_inference_file(path: Path, vocab: Vocabulary) -> dict[str, Any]:
     """The validated inference table as plain data (see CompiledInference)."""
-    inference, doc = _read(path, InferenceFile)
+    inference, doc = read_validated(path, InferenceFile)
     paths = known_paths(vocab, None)
     for i, entry in enumerate(inference.task):
         found = condition_problem(entry.when, paths, f"/task/{i}/when")
@@ -232,7 +232,7 @@ def load_inference_file(path: Path, vocab: Vocabulary) -> dict[str, Any]:
 
 
 def load_rule_file(path: Path, vocab: Vocabulary) -> LoadedRule:
-    rule, doc = _read(path, Rule)
+    rule, doc = read_validated(path, Rule)
     loaded = LoadedRule(rule, path, doc)
     _Checker(loaded, vocab).run()
     return loaded
@@ -311,7 +311,7 @@ def load_recommend_dir(directory: Path, vocab: Vocabulary) -> list[LoadedRecomme
     loaded: list[LoadedRecommendRule] = []
     seen: dict[str, Path] = {}
     for path in sorted(directory.glob("NNR*.yaml")):
-        rule, doc = _read(path, RecommendRule)
+        rule, doc = read_validated(path, RecommendRule)
         item = LoadedRecommendRule(rule, path, doc)
         _check_recommend_rule(item, vocab, PROBLEM_PATHS)
         if rule.id in seen:
@@ -325,7 +325,7 @@ def load_problem_file(path: Path) -> dict[str, Any]:
     """``rules/recommend/problem.yaml`` validated, as plain data."""
     from nnadvisor.problem import PROBLEM_PATHS
 
-    problem, doc = _read(path, ProblemFile)
+    problem, doc = read_validated(path, ProblemFile)
     for i, default in enumerate(problem.defaults):
         where = f"/defaults/{i}"
         ptype = PROBLEM_PATHS.get(default.field)

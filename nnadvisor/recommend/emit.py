@@ -34,7 +34,11 @@ def _hidden_layers(facts: dict[str, Any], hidden: str | dict[str, Any] | None) -
             {"type": "dense", "units": HIDDEN_UNITS, "activation": "relu"} for _ in range(depth - 1)
         ]
     if architecture == "transformer":
-        block = [{"type": "attention", "num_heads": 4}, {"type": "layernorm"}, {"type": "dense", "units": HIDDEN_UNITS, "activation": hidden}]
+        block: list[dict[str, Any]] = [
+            {"type": "attention", "num_heads": 4},
+            {"type": "layernorm"},
+            {"type": "dense", "units": HIDDEN_UNITS, "activation": hidden},
+        ]
         return block * depth
     if architecture == "cnn":
         convs = [{"type": "conv", "units": 32, "kernel_size": 3, "activation": hidden} for _ in range(depth)]

@@ -83,7 +83,7 @@ def complete(given: dict[str, Any], base: RecommendBase) -> tuple[dict[str, Any]
         if facts.get(field) is None and (when is None or when(facts.get) is True):
             facts[field] = value
             assumptions.append(_fill(why, facts))
-    errors = []
+    errors: list[str] = []
     for _, when, level, message in base.checks:
         if when(facts.get) is True:
             (errors if level == "error" else assumptions).append(_fill(message, facts))
