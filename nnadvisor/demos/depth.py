@@ -10,6 +10,9 @@ depth: in the measurements tanh with Glorot learned fastest).
 ``grad_ratio`` is the first hidden layer's gradient norm divided by the output layer's, from one
 backward pass at initialisation on 256 training examples; ``majority_accuracy`` is what
 predicting the most frequent training class scores on the test set (chance for this task).
+
+The probe measures the same ratio at initialisation (no training) at the depths where NNA402's
+thresholds sit: sigmoid with 5 hidden layers, tanh with 20 and 30.
 """
 
 from __future__ import annotations
@@ -29,6 +32,30 @@ WIDTH = 32
 CLASSES = 4
 EPOCHS = 8
 BATCH = 64
+
+
+PROBE_DEPTHS = (
+    ("sigmoid", "glorot_uniform", 5),
+    ("tanh", "glorot_uniform", 20),
+    ("tanh", "glorot_uniform", 30),
+)
+
+
+def grad_ratio_at_init(activation: str, init: str, hidden: int, seed: int) -> float:
+    """First hidden layer's gradient norm over the output layer's, at initialisation."""
+    d = teacher_classification(500, 1000, stream(seed, DATA), "multiclass", n_outputs=CLASSES)
+    model = mlp(
+        [20] + [WIDTH] * hidden + [CLASSES],
+        activation,
+        "linear",
+        stream(seed, INIT),
+        kernel_init=init,
+    )
+    model.loss_and_grads(
+        d.x_train[:256], d.y_train[:256], get_loss("categorical_crossentropy_from_logits")
+    )
+    norms = model.layer_grad_norms()
+    return float(norms[0] / norms[-1])
 
 
 def _run(activation: str, init: str) -> RunFn:
@@ -71,10 +98,17 @@ def plan() -> Plan:
         ratios = {c.label: m.detail(c, "grad_ratio") for c in (sigmoid, tanh, relu, leaky)}
         geo = {k: float(np.exp(np.mean(np.log(v)))) for k, v in ratios.items()}
         majority = mean(m.detail(sigmoid, "majority_accuracy"))
+        other = {
+            f"{a}, {n} layers": [grad_ratio_at_init(a, i, n, s) for s in seeds]
+            for a, i, n in PROBE_DEPTHS
+        }
+        other_geo = {k: float(np.exp(np.mean(np.log(v)))) for k, v in other.items()}
         notes = [
             "first-to-last layer gradient-norm ratio at initialisation (geometric mean over "
             "seeds): " + ", ".join(f"{k} {fmt(v)}" for k, v in geo.items()),
             f"predicting the majority class scores {fmt(majority)} on the test set",
+            "the same ratio at other depths (Glorot init, width "
+            f"{WIDTH}): " + ", ".join(f"{k} {fmt(v)}" for k, v in other_geo.items()),
         ]
         extra = {
             "hidden_layers": HIDDEN,
@@ -82,6 +116,8 @@ def plan() -> Plan:
             "grad_ratio_at_init": ratios,
             "grad_ratio_geometric_mean": geo,
             "majority_class_accuracy": majority,
+            "grad_ratio_at_other_depths": other,
+            "grad_ratio_at_other_depths_geometric_mean": other_geo,
         }
         return extra, notes
 

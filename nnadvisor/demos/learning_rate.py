@@ -8,7 +8,8 @@ became non-finite; ``loss_ratio`` is the last epoch's loss over the first epoch'
 
 Probe (exact): full-batch gradient descent on least squares, where the loss is a quadratic with
 Hessian ``H = (2/n) X^T X``: it converges for lr < 2 / lambda_max(H) and diverges above. The
-probe runs 100 steps at 0.9x and 1.1x that critical rate.
+probe runs 100 steps at 0.9x and 1.1x that critical rate, and at lr 0 and at -0.1x (NNA501's
+error case: a rate of zero never moves the weights, a negative one climbs the loss).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def quadratic_divergence(seed: int, steps: int = 100) -> dict[str, float]:
     lam = float(np.linalg.eigvalsh(hessian)[-1])
     critical = 2.0 / lam
     out: dict[str, float] = {"lambda_max": lam, "critical_lr": critical}
-    for factor in (0.9, 1.1):
+    for factor in (0.9, 1.1, 0.0, -0.1):
         w = np.zeros((11, 1))
         lr = factor * critical
         for _ in range(steps):
@@ -99,6 +100,9 @@ def plan() -> Plan:
             f"{fmt(q0['critical_lr'])}; after 100 steps the loss is "
             f"{fmt(q0['loss_at_0.9x'])} at 0.9x that rate and {fmt(q0['loss_at_1.1x'])} at "
             f"1.1x (start {fmt(q0['initial_loss'])})",
+            f"NNA501: on the same least squares a learning rate of 0 leaves the loss at "
+            f"{fmt(q0['loss_at_0x'])} after 100 steps, and -0.1x the critical rate raises it to "
+            f"{fmt(q0['loss_at_-0.1x'])}",
         ]
         return {"quadratic": quad, "diverged_runs": diverged, "loss_ratio": ratios}, notes
 

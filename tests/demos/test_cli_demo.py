@@ -31,7 +31,9 @@ def test_demo_json_follows_the_contract(cli: CliRunner) -> None:
     assert data["scenario"] == "robust-regression" and data["seeds"] == [0, 1, 2, 3, 4]
     recommended = [c for c in data["configs"] if c["recommended"]]
     assert len(recommended) == 1
-    assert data["verdict"]["recommended_wins"] == demos.recommended_wins(demos.DemoResult.model_validate(data))
+    result_model = demos.DemoResult.model_validate(data)
+    wins = demos.recommended_wins(result_model.configs, result_model.metric.higher_is_better)
+    assert data["verdict"]["recommended_wins"] == wins
 
 
 def test_demo_text_has_table_verdict_and_curves(cli: CliRunner) -> None:

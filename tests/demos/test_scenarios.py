@@ -8,6 +8,7 @@ re-running each scenario on a single seed, which must reproduce that seed's numb
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +133,83 @@ def test_seed_subset_and_order() -> None:
     r = demos.run("robust-regression", seeds=[4, 0])
     assert r.seeds == [4, 0]
     assert r.verdict.of == 2
+
+
+# --- the points the lint rules link to (each rule's `demo:` must show it) ---------------------
+
+
+def test_single_unit_categorical_crossentropy_never_moves(
+    full_results: dict[str, DemoResult],
+) -> None:
+    e = full_results["binary-output"].extra["single_unit_categorical_crossentropy"]
+    assert e["max_weight_change"] == 0.0
+    assert e["max_training_loss"] <= 1e-7
+    assert e["integer_label_error"].startswith("IndexError")
+
+
+def test_binary_crossentropy_on_multiclass_and_output_width(
+    full_results: dict[str, DemoResult],
+) -> None:
+    r = full_results["multiclass-loss"]
+    integer = r.extra["integer_labels_one_sigmoid_bce"]
+    assert max(integer["final_training_loss"]) < 0.0  # unbounded below for labels above 1
+    assert r.extra["sigmoid_bce"]["all_zero_binary_accuracy"] == pytest.approx(0.9)
+    assert max(r.extra["wide_output_extra_probability"]) < 1e-2
+    errors = r.extra["narrow_output_errors"]
+    assert errors["integer labels"].startswith("IndexError")
+    assert errors["one-hot labels"].startswith("ValueError")
+
+
+def test_invalid_huber_delta(full_results: dict[str, DemoResult]) -> None:
+    invalid = full_results["robust-regression"].extra["invalid_delta"]
+    assert invalid["delta_0_max_weight_change"] == 0.0
+    assert invalid["delta_minus_1_final_training_loss"] < 0.0
+
+
+def test_invalid_optimizer_parameters(full_results: dict[str, DemoResult]) -> None:
+    e = full_results["optimizers"].extra["invalid_parameters"]
+    assert e["diverged_runs"]["Adam eps 0 (PyTorch form)"] == 5.0
+    assert min(e["zero_first_gradient_weights"]) > 0
+    assert max(e["beta2_1_keras_max_weight_change"]) == 0.0
+    assert e["beta1_1"].startswith("ZeroDivisionError")
+
+
+def test_crossentropy_on_regression_targets_goes_negative(
+    full_results: dict[str, DemoResult],
+) -> None:
+    assert max(full_results["regression-output-range"].extra["bce_raw_final_training_loss"]) < 0.0
+
+
+def test_soft_labels_in_sparse_crossentropy_raise(full_results: dict[str, DemoResult]) -> None:
+    errors = full_results["labels"].extra["reference_errors"]
+    assert errors["soft labels into sparse_categorical_crossentropy"] != "no error"
+
+
+def test_relu_recurrence_explodes_with_large_recurrent_weights(
+    full_results: dict[str, DemoResult],
+) -> None:
+    init = full_results["rnn-clipping"].extra["at_initialisation"]
+    bound = 16**0.5  # 16 tanh units, each in (-1, 1)
+    assert max(init["tanh gain 2"]["final_state_norm"]) < bound
+    assert min(init["relu gain 2"]["final_state_norm"]) > 10 * bound
+    assert min(init["relu gain 2"]["grad_norm"]) > 100 * max(init["tanh gain 2"]["grad_norm"])
+
+
+def test_depth_thresholds_of_nna402(full_results: dict[str, DemoResult]) -> None:
+    other = full_results["depth"].extra["grad_ratio_at_other_depths_geometric_mean"]
+    assert other["sigmoid, 5 layers"] < 1e-2
+    assert other["tanh, 30 layers"] > 0.1
+
+
+def test_rules_link_scenarios_that_list_them() -> None:
+    """A lint rule's `demo:` names a scenario whose `rules` include that rule."""
+    import yaml
+
+    lint = Path(__file__).resolve().parents[2] / "rules" / "lint"
+    files = sorted(lint.glob("NNA*.yaml"))
+    if not files:
+        pytest.skip("rule files not present")
+    for path in files:
+        rule = yaml.safe_load(path.read_text())
+        if rule.get("demo"):
+            assert rule["id"] in demos.get_scenario(rule["demo"]).rules, (rule["id"], rule["demo"])
