@@ -20,6 +20,7 @@ import typer  # noqa: E402
 from nnadvisor import __version__  # noqa: E402
 
 if TYPE_CHECKING:
+    from nnadvisor.findings import Report
     from nnadvisor.rulebase import RuleBase
 
 app = typer.Typer(
@@ -89,13 +90,32 @@ def _rulebase() -> RuleBase:
         fail(f"invalid rule: {exc}")
 
 
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    json_lines = "json-lines"
+    sarif = "sarif"
+    github = "github"
+
+
+def _codes(values: Optional[list[str]]) -> list[str]:
+    """Repeatable and comma-separated: ``--select NNA1,NNA2 --select NNA5``."""
+    return [code for value in values or [] for code in value.split(",") if code.strip()]
+
+
 @app.command("check")
 def check(
     paths: Annotated[list[str], typer.Argument(help="Config files, directories (searched recursively), or - for stdin.")],
-    output_format: FormatOpt = OutputFormat.text,
+    output_format: Annotated[
+        Optional[CheckFormat],
+        typer.Option("--format", "-f", envvar="NNADVISOR_FORMAT", help="Output format (default: text, or the project setting).", case_sensitive=False),
+    ] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these codes or prefixes (comma-separated, repeatable).")] = None,
+    extend_select: Annotated[Optional[list[str]], typer.Option("--extend-select", help="Add codes or prefixes to the selection.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Leave out these codes or prefixes.")] = None,
     fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1.", case_sensitive=False)
-    ] = FailOn.error,
+        Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 (default: error).", case_sensitive=False)
+    ] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings (usage errors still exit 2).")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Add each rule's rationale to the text output.")] = False,
     stdin_filename: Annotated[
@@ -108,34 +128,66 @@ def check(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the results cache.")] = False,
 ) -> None:
     """Lint model configs for activation, loss and optimizer mistakes."""
+    from nnadvisor import selection as sel
+    from nnadvisor import settings as project
     from nnadvisor.lint import run_check
+    from nnadvisor.readers import FORMATS
     from nnadvisor.result_cache import ResultCache
     from nnadvisor.rulebase import cache_dir, caching_enabled
     from nnadvisor.terms import SEVERITY_RANK
 
-    from nnadvisor.readers import FORMATS
-
     if input_format is not None and input_format not in FORMATS:
         fail(f"--input-format {input_format!r}: expected one of {', '.join(FORMATS)}")
+    try:
+        settings = project.load()
+    except project.SettingsError as exc:
+        fail(str(exc))
     rulebase = _rulebase()
+    known = [r["id"] for r in rulebase.rules]
+    try:
+        chosen = sel.Selection(
+            select=sel.check_codes(_codes(select) or settings.select or ["NNA"], known, "--select")
+            + sel.check_codes(_codes(extend_select) or settings.extend_select, known, "--extend-select"),
+            ignore=sel.check_codes(_codes(ignore) if ignore is not None else settings.ignore, known, "--ignore"),
+            per_file_ignores={g: sel.check_codes(c, known, "per-file-ignores") for g, c in settings.per_file_ignores.items()},
+        )
+    except sel.SelectionError as exc:
+        fail(str(exc))
+    fmt = output_format.value if output_format is not None else (settings.format or "text")
+    threshold = fail_on.value if fail_on is not None else (settings.fail_on or "error")
     cache = ResultCache(cache_dir(), rulebase.fingerprint) if caching_enabled() and not no_cache else None
     report, skipped = run_check(paths, rulebase, fmt=input_format, stdin_name=stdin_filename or "-", cache=cache)
-    if output_format is OutputFormat.json:
-        from nnadvisor.render.json_out import render
-
-        sys.stdout.write(render(report))
-    else:
-        from nnadvisor.render.lint_text import render as render_text
-        from nnadvisor.render.style import use_color
-
-        rationales = {r["id"]: r["rationale"] for r in rulebase.rules} if explain else None
-        sys.stdout.write(render_text(report, color=use_color(color.value, sys.stdout), rationales=rationales, skipped=skipped))
+    report = sel.apply(report, chosen)
+    sys.stdout.write(_render_report(report, fmt, rulebase, explain=explain, color=color, skipped=skipped))
     for error in report.errors:
         sys.stderr.write(f"nnadvisor: error: {error.file}: {error.message}\n")
     if report.errors:
         raise typer.Exit(EXIT_USAGE)
-    if not exit_zero and report.worst() >= SEVERITY_RANK[fail_on.value]:
+    if not exit_zero and report.worst() >= SEVERITY_RANK[threshold]:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _render_report(report: Report, fmt: str, rulebase: RuleBase, *, explain: bool, color: Color, skipped: int) -> str:
+    if fmt == "json":
+        from nnadvisor.render.json_out import render
+
+        return render(report)
+    if fmt == "json-lines":
+        from nnadvisor.render.json_lines import render as render_lines
+
+        return render_lines(report)
+    if fmt == "sarif":
+        from nnadvisor.render.sarif import render as render_sarif
+
+        return render_sarif(report, rulebase.rules)
+    if fmt == "github":
+        from nnadvisor.render.github import render as render_github
+
+        return render_github(report)
+    from nnadvisor.render.lint_text import render as render_text
+
+    rationales = {r["id"]: r["rationale"] for r in rulebase.rules} if explain else None
+    return render_text(report, color=_color(color), rationales=rationales, skipped=skipped)
 
 
 app.command("lint", help="Alias of check.")(check)

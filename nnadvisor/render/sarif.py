@@ -1,0 +1,86 @@
+"""SARIF 2.1.0 for code-scanning tools (GitHub code scanning, VS Code SARIF viewer, ...).
+
+Rules go in ``tool.driver.rules`` (short description: the rule's message template; full
+description: its rationale; help: fix and references), results reference them by ``ruleId`` and
+``ruleIndex``; file locations are relative URIs against ``%SRCROOT%`` (the working directory)
+where the file lies below it, ``file://`` URIs otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from nnadvisor import __version__
+from nnadvisor.findings import Report
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+INFO_URI = "https://github.com/nnadvisor/nnadvisor"
+
+
+def _uri(file: str, root: Path) -> tuple[str, str | None]:
+    """(uri, uriBaseId) for a reported file name."""
+    if file in ("-", "<stdin>"):
+        return "stdin", None
+    path = Path(file)
+    absolute = path if path.is_absolute() else (root / path)
+    try:
+        relative = Path(os.path.relpath(absolute, root))
+    except ValueError:  # another drive on Windows
+        relative = Path("..")
+    if not relative.as_posix().startswith("../"):
+        return quote(relative.as_posix()), "%SRCROOT%"
+    return absolute.resolve().as_uri(), None
+
+
+def _rule(rule: Mapping[str, Any]) -> dict[str, Any]:
+    fix = (rule.get("fix") or {}).get("description")
+    refs = rule.get("references") or []
+    help_text = "\n".join(filter(None, [f"Fix: {fix}" if fix else None, " ".join(rule["rationale"].split()), *[f"- {r}" for r in refs]]))
+    return {
+        "id": rule["id"],
+        "name": rule["name"],
+        "shortDescription": {"text": rule["message"]},
+        "fullDescription": {"text": " ".join(rule["rationale"].split())},
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": LEVEL[rule["severity"]]},
+        "properties": {"category": rule["category"], "tags": [rule["category"]]},
+    }
+
+
+def render(report: Report, rules: Sequence[Mapping[str, Any]], root: Path | None = None) -> str:
+    root = root or Path.cwd()
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = []
+    for f in report.findings:
+        uri, base = _uri(f.file, root)
+        artifact: dict[str, Any] = {"uri": uri}
+        if base:
+            artifact["uriBaseId"] = base
+        result: dict[str, Any] = {
+            "ruleId": f.rule_id,
+            "level": LEVEL[f.severity],
+            "message": {"text": f.message + (f" Fix: {f.fix.description}" if f.fix else "")},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": f.line, "startColumn": f.column}}}
+            ],
+            "properties": {"pointer": f.pointer, **({"patch": f.fix.patch} if f.fix and f.fix.patch else {})},
+        }
+        if f.rule_id in index:
+            result["ruleIndex"] = index[f.rule_id]
+        results.append(result)
+    notifications = [
+        {"level": "error", "message": {"text": f"{e.file}: {e.message}"}} for e in report.errors
+    ]
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "nnadvisor", "version": __version__, "informationUri": INFO_URI, "rules": [_rule(r) for r in rules]}},
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}},
+        "results": results,
+        "invocations": [{"executionSuccessful": not report.errors, "toolExecutionNotifications": notifications}],
+    }
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"

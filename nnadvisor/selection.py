@@ -1,0 +1,68 @@
+"""Which rules report: ``--select`` / ``--extend-select`` / ``--ignore`` with codes or prefixes.
+
+As in ruff, the most specific matching prefix decides (``--select NNA1 --ignore NNA108`` keeps
+NNA101 and drops NNA108); on a tie the ignore wins. NNA000 (the file cannot be read) always
+reports: a config that nobody could check must not pass silently.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from nnadvisor.findings import Finding, Report, Summary
+
+ALWAYS = frozenset({"NNA000"})
+_CODE = re.compile(r"^NNA\d{0,3}$")
+
+
+class SelectionError(ValueError):
+    """A code or prefix that names no rule."""
+
+
+def check_codes(codes: Iterable[str], known: Iterable[str], option: str) -> tuple[str, ...]:
+    known = tuple(known)
+    out = []
+    for raw in codes:
+        code = raw.strip().upper()
+        if code == "ALL":
+            code = "NNA"
+        if not _CODE.match(code) or not any(k.startswith(code) for k in known):
+            raise SelectionError(f"{option} {raw!r}: no rule code starts with it (see `nnadvisor rules`)")
+        out.append(code)
+    return tuple(out)
+
+
+def _longest(code: str, prefixes: Iterable[str]) -> int:
+    return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
+
+
+@dataclass(frozen=True)
+class Selection:
+    select: tuple[str, ...] = ("NNA",)
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Glob (matched against the reported path and its file name) -> codes or prefixes."""
+
+    def enabled(self, code: str, file: str = "") -> bool:
+        if code in ALWAYS:
+            return True
+        ignore: Sequence[str] = self.ignore
+        if file and self.per_file_ignores:
+            name = PurePath(file).name
+            for pattern, codes in self.per_file_ignores.items():
+                if fnmatch.fnmatch(file, pattern) or fnmatch.fnmatch(name, pattern):
+                    ignore = (*ignore, *codes)
+        selected = _longest(code, self.select)
+        return selected >= 0 and selected > _longest(code, ignore)
+
+
+def apply(report: Report, selection: Selection) -> Report:
+    """The report with only the enabled findings, and the summary counted again."""
+    kept: list[Finding] = [f for f in report.findings if selection.enabled(f.rule_id, f.file)]
+    out = Report(tool=report.tool, errors=report.errors, summary=Summary(files=report.summary.files))
+    out.add(kept)
+    return out
