@@ -33,6 +33,9 @@ def _compare(name: str, actual: str) -> None:
         ("check.txt", ["check"]),
         ("check-explain.txt", ["check", "--explain"]),
         ("check.json", ["check", "--format", "json"]),
+        ("check.jsonl", ["check", "--format", "json-lines"]),
+        ("check.sarif", ["check", "--format", "sarif"]),
+        ("check.github", ["check", "--format", "github"]),
     ],
 )
 def test_golden(name: str, args: list[str], cli: CliRunner) -> None:

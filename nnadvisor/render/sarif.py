@@ -2,8 +2,9 @@
 
 Rules go in ``tool.driver.rules`` (short description: the rule's message template; full
 description: its rationale; help: fix and references), results reference them by ``ruleId`` and
-``ruleIndex``; file locations are relative URIs against ``%SRCROOT%`` (the working directory)
-where the file lies below it, ``file://`` URIs otherwise.
+``ruleIndex``; file locations are relative URIs against ``%SRCROOT%`` (the working directory,
+which code-scanning uploads resolve to the checkout) where the file lies below it, ``file://``
+URIs otherwise. The output holds no absolute path of the machine it ran on.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _rule(rule: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": rule["id"],
         "name": rule["name"],
-        "shortDescription": {"text": rule["message"]},
+        "shortDescription": {"text": rule["name"].replace("-", " ")},
         "fullDescription": {"text": " ".join(rule["rationale"].split())},
         "help": {"text": help_text},
         "defaultConfiguration": {"level": LEVEL[rule["severity"]]},
@@ -79,7 +80,6 @@ def render(report: Report, rules: Sequence[Mapping[str, Any]], root: Path | None
     ]
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "nnadvisor", "version": __version__, "informationUri": INFO_URI, "rules": [_rule(r) for r in rules]}},
-        "originalUriBaseIds": {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}},
         "results": results,
         "invocations": [{"executionSuccessful": not report.errors, "toolExecutionNotifications": notifications}],
     }

@@ -1,0 +1,62 @@
+"""Machine formats beyond the goldens: SARIF against the official schema, GitHub escaping,
+JSON lines round trip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nnadvisor.findings import Finding, FixOut, Report
+from nnadvisor.render.github import escape_data, escape_property, render
+from tests.conftest import CliRunner
+
+SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.skipif(not SCHEMA.exists(), reason=f"SARIF schema not present at {SCHEMA}")
+def test_sarif_validates_against_the_2_1_0_schema(cli: CliRunner) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    inputs = sorted(str(p.relative_to(GOLDEN)) for p in (GOLDEN / "inputs").iterdir())
+    result = cli("check", "--format", "sarif", *inputs, "missing.yaml", cwd=GOLDEN)
+    doc = json.loads(result.out)
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    run = doc["runs"][0]
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    for res in run["results"]:
+        assert rule_ids[res["ruleIndex"]] == res["ruleId"]
+        assert res["level"] in ("error", "warning", "note")
+        location = res["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"].startswith("inputs/")
+        assert location["region"]["startLine"] >= 1
+    assert run["invocations"][0]["executionSuccessful"] is False  # missing.yaml
+
+
+def test_sarif_uri_for_a_file_outside_the_working_directory(cli: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "my model.yaml"
+    config.write_text("layers: [{type: dense, units: 3, activation: softmax}]\nloss: mse\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    doc = json.loads(cli("check", "--format", "sarif", str(config), cwd=work).out)
+    uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.startswith("file://") and uri.endswith("my%20model.yaml")
+
+
+def test_github_escaping() -> None:
+    assert escape_data("50% off\r\nnext") == "50%25 off%0D%0Anext"
+    assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+    finding = Finding("NNA101", "softmax-with-regression-loss", "info", "dir,x/m:1.yaml", 3, 2, "/loss", "line1\nline2", FixOut("do it"))
+    report = Report()
+    report.add([finding])
+    assert render(report) == (
+        "::notice file=dir%2Cx/m%3A1.yaml,line=3,col=2,title=NNA101 softmax-with-regression-loss::line1%0Aline2 (fix: do it)\n"
+    )
+
+
+def test_json_lines_round_trip(cli: CliRunner) -> None:
+    lines = cli("check", "--format", "json-lines", "inputs/softmax-mse.yaml", cwd=GOLDEN).out.splitlines()
+    objects = [json.loads(line) for line in lines]
+    assert [o["rule_id"] for o in objects] == ["NNA101", "NNA108", "NNA501"]
+    assert Finding.from_dict(objects[0]).fix is not None
