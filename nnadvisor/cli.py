@@ -193,11 +193,26 @@ def _render_report(report: Report, fmt: str, rulebase: RuleBase, *, explain: boo
 app.command("lint", help="Alias of check.")(check)
 
 
+class RulesFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
 @app.command("rules")
-def rules(output_format: FormatOpt = OutputFormat.text, color: ColorOpt = Color.auto) -> None:
+def rules(
+    output_format: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format (markdown: the full catalogue, as docs/rules.md).", case_sensitive=False)] = RulesFormat.text,
+    color: ColorOpt = Color.auto,
+) -> None:
     """List the lint rules: code, name, severity, category."""
+    if output_format is RulesFormat.markdown:
+        from nnadvisor.render.rules_markdown import render as render_markdown
+        from nnadvisor.rulebase import rule_models
+
+        sys.stdout.write(render_markdown(rule_models()))
+        return
     rows = _rulebase().rules
-    if output_format is OutputFormat.json:
+    if output_format is RulesFormat.json:
         import json
 
         keys = ("id", "name", "severity", "category", "demo")
@@ -428,6 +443,32 @@ def demo(
     except demos.UnknownScenarioError as exc:
         fail(str(exc.args[0]) if exc.args else f"no scenario {name!r}")
     _print_demos([name], output_format, color, plot)
+
+
+class SchemaName(str, Enum):
+    config = "config"
+    problem = "problem"
+    report = "report"
+    recommendation = "recommendation"
+
+
+@app.command("schema")
+def schema(name: Annotated[SchemaName, typer.Argument(help="Which document.", case_sensitive=False)]) -> None:
+    """Print the JSON Schema of an input (config, problem) or an output (report, recommendation)."""
+    import json
+
+    from pydantic import TypeAdapter
+
+    from nnadvisor.config import ModelConfig
+    from nnadvisor.findings import Report
+    from nnadvisor.problem import ProblemDescription
+    from nnadvisor.recommend.model import Recommendation
+
+    target = {"config": ModelConfig, "problem": ProblemDescription, "report": Report, "recommendation": Recommendation}[name.value]
+    document = TypeAdapter(target).json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document.setdefault("title", f"nnadvisor {name.value}")
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
 def main() -> None:

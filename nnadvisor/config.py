@@ -9,15 +9,24 @@ and stored under one canonical name.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from nnadvisor.terms import Framework, LabelFormat, LayerType, Outliers, Task, TargetRange, values
 
 
+def _alias_properties(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    """List every accepted spelling in the JSON Schema (pydantic shows only the field name)."""
+    props = schema.get("properties", {})
+    for name, info in cls.model_fields.items():
+        for alias in getattr(info.validation_alias, "choices", ())[1:]:
+            props.setdefault(str(alias), props.get(name, {}))
+    props.update(getattr(cls, "_extra_schema_properties", {}))
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_alias_properties)
 
 
 class ActivationSpec(_Strict):
@@ -66,6 +75,11 @@ class OptimizerSpec(_Strict):
     centered: bool | None = None
     initial_accumulator_value: float | None = None
 
+    _extra_schema_properties: ClassVar[dict[str, Any]] = {
+        "betas": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2, "description": "PyTorch spelling of [beta_1, beta_2]"},
+        "alpha": {"type": "number", "description": "PyTorch RMSprop's name for rho"},
+    }
+
     @model_validator(mode="before")
     @classmethod
     def _framework_spellings(cls, data: Any) -> Any:
@@ -89,6 +103,15 @@ Activation = str | ActivationSpec | None
 
 
 class Layer(_Strict):
+    _extra_schema_properties: ClassVar[dict[str, Any]] = {
+        "type": {
+            "anyOf": [
+                {"enum": list(values(LayerType))},
+                {"type": "string", "description": "an activation name: a standalone activation layer, e.g. softmax"},
+            ]
+        }
+    }
+
     type: LayerType
     name: str | None = None
     units: int | None = Field(
