@@ -126,8 +126,11 @@ def check(
     ] = None,
     color: ColorOpt = Color.auto,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the results cache.")] = False,
+    rule_packs: Annotated[Optional[list[str]], typer.Option("--rules", help="Add a rule pack directory (repeatable).")] = None,
 ) -> None:
     """Lint model configs for activation, loss and optimizer mistakes."""
+    from pathlib import Path
+
     from nnadvisor import selection as sel
     from nnadvisor import settings as project
     from nnadvisor.lint import run_check
@@ -143,13 +146,23 @@ def check(
     except project.SettingsError as exc:
         fail(str(exc))
     rulebase = _rulebase()
+    packs = [Path(d) for d in rule_packs or []] or list(settings.rules)
+    if packs:
+        from nnadvisor.engine.errors import RuleLoadError
+        from nnadvisor.packs import with_packs
+
+        try:
+            rulebase = with_packs(rulebase, packs)
+        except RuleLoadError as exc:
+            fail(f"invalid rule: {exc}")
     known = [r["id"] for r in rulebase.rules]
     try:
         chosen = sel.Selection(
-            select=sel.check_codes(_codes(select) or settings.select or ["NNA"], known, "--select")
+            select=sel.check_codes(_codes(select) or settings.select or ["ALL"], known, "--select")
             + sel.check_codes(_codes(extend_select) or settings.extend_select, known, "--extend-select"),
             ignore=sel.check_codes(_codes(ignore) if ignore is not None else settings.ignore, known, "--ignore"),
             per_file_ignores={g: sel.check_codes(c, known, "per-file-ignores") for g, c in settings.per_file_ignores.items()},
+            root=settings.file.parent if settings.file else None,
         )
     except sel.SelectionError as exc:
         fail(str(exc))
@@ -199,12 +212,36 @@ class RulesFormat(str, Enum):
     markdown = "markdown"
 
 
-@app.command("rules")
+rules_app = typer.Typer(help="List the lint rules (or validate a rule pack).", invoke_without_command=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("validate")
+def rules_validate(
+    directories: Annotated[list[str], typer.Argument(help="Rule pack directories.")],
+) -> None:
+    """Validate rule packs like the built-in rules, running every example; exit 2 on the first problem."""
+    from pathlib import Path
+
+    from nnadvisor.engine.errors import RuleLoadError
+    from nnadvisor.packs import with_packs
+
+    try:
+        with_packs(_rulebase(), [Path(d) for d in directories])
+    except RuleLoadError as exc:
+        fail(f"invalid rule: {exc}")
+    sys.stdout.write(f"{len(directories)} rule pack{'s' if len(directories) != 1 else ''} valid\n")
+
+
+@rules_app.callback()
 def rules(
+    ctx: typer.Context,
     output_format: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format (markdown: the full catalogue, as docs/rules.md).", case_sensitive=False)] = RulesFormat.text,
     color: ColorOpt = Color.auto,
 ) -> None:
     """List the lint rules: code, name, severity, category."""
+    if ctx.invoked_subcommand is not None:
+        return
     if output_format is RulesFormat.markdown:
         from nnadvisor.render.rules_markdown import render as render_markdown
         from nnadvisor.rulebase import rule_models

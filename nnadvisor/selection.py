@@ -8,15 +8,16 @@ reports: a config that nobody could check must not pass silently.
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from nnadvisor.findings import Finding, Report, Summary
 
 ALWAYS = frozenset({"NNA000"})
-_CODE = re.compile(r"^NNA\d{0,3}$")
+_CODE = re.compile(r"^[A-Z]{2,8}\d{0,3}$")
 
 
 class SelectionError(ValueError):
@@ -29,8 +30,8 @@ def check_codes(codes: Iterable[str], known: Iterable[str], option: str) -> tupl
     for raw in codes:
         code = raw.strip().upper()
         if code == "ALL":
-            code = "NNA"
-        if not _CODE.match(code) or not any(k.startswith(code) for k in known):
+            code = ""
+        if code and (not _CODE.match(code) or not any(k.startswith(code) for k in known)):
             raise SelectionError(f"{option} {raw!r}: no rule code starts with it (see `nnadvisor rules`)")
         out.append(code)
     return tuple(out)
@@ -42,19 +43,24 @@ def _longest(code: str, prefixes: Iterable[str]) -> int:
 
 @dataclass(frozen=True)
 class Selection:
-    select: tuple[str, ...] = ("NNA",)
+    select: tuple[str, ...] = ("",)
+    """Prefixes; the empty prefix (``ALL``) selects every rule, built-in or from a pack."""
     ignore: tuple[str, ...] = ()
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Glob (matched against the reported path and its file name) -> codes or prefixes."""
+    """Glob -> codes or prefixes. A glob matches the path relative to ``root`` (the directory
+    of the pyproject.toml that set it), the path as reported, or the file name."""
+    root: Path | None = None
 
     def enabled(self, code: str, file: str = "") -> bool:
         if code in ALWAYS:
             return True
         ignore: Sequence[str] = self.ignore
         if file and self.per_file_ignores:
-            name = PurePath(file).name
+            names = [file, PurePath(file).name]
+            if self.root is not None:
+                names.append(Path(os.path.relpath(Path(file).absolute(), self.root)).as_posix())
             for pattern, codes in self.per_file_ignores.items():
-                if fnmatch.fnmatch(file, pattern) or fnmatch.fnmatch(name, pattern):
+                if any(fnmatch.fnmatch(name, pattern) for name in names):
                     ignore = (*ignore, *codes)
         selected = _longest(code, self.select)
         return selected >= 0 and selected > _longest(code, ignore)

@@ -17,7 +17,8 @@ Op = Literal[
     "equals", "not_equals", "in", "not_in", "contains", "not_contains", "contains_any",
     "gt", "gte", "lt", "lte", "between", "outside", "exists", "not_exists",
 ]  # fmt: skip
-RuleId = Annotated[str, StringConstraints(pattern=r"^NNA\d{3}$")]
+RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}\d{3}$")]
+"""``NNA`` + three digits for the built-in rules; rule packs use a prefix of their own."""
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
