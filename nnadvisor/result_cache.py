@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -42,12 +41,7 @@ class ResultCache:
             return None
 
     def put(self, raw: bytes, reader: str, name: str, findings: list[Finding]) -> None:
-        path = self._path(raw, reader, name)
+        from nnadvisor.rulebase import write_cache_file
+
         data = [{k: v for k, v in asdict(f).items() if k != "file"} for f in findings]
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        write_cache_file(self._path(raw, reader, name), data)

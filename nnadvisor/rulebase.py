@@ -116,7 +116,8 @@ def _read_cache(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def _write_cache(path: Path, data: dict[str, Any]) -> None:
+def write_cache_file(path: Path, data: Any) -> None:
+    """Write JSON atomically (readers never see half a file); failing only costs time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -138,7 +139,7 @@ def load_rulebase(root: Path | None = None, use_cache: bool | None = None) -> Ru
     if data is None:
         data = _validate(root)
         if use_cache:
-            _write_cache(cache_file, data)
+            write_cache_file(cache_file, data)
     return RuleBase(
         vocabulary=Vocabulary(data["vocabulary"]),
         rules=tuple(data["rules"]),

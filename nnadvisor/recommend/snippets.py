@@ -233,8 +233,12 @@ def _keras_activation(templates: dict[str, Any], choice_name: str | None, params
     return _KerasActivation("", None)
 
 
-def _keras_initializers(templates: dict[str, Any], params: dict[str, Any], allowed: list[str], notes: _Notes) -> dict[str, str]:
-    out = {key: "" for key in _INIT_PARAMS}
+def _initializers(
+    templates: dict[str, Any], params: dict[str, Any], allowed: list[str], notes: _Notes, by_hand: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """(parameter, initializer entry) for each initializer parameter the architecture can apply;
+    the others become notes (``by_hand`` says what to do instead)."""
+    found = []
     for key in _INIT_PARAMS:
         value = params.get(key)
         if value is None:
@@ -243,9 +247,16 @@ def _keras_initializers(templates: dict[str, Any], params: dict[str, Any], allow
         if key not in allowed:
             notes.add(f"hidden activation parameter {key}={_py(value)} does not apply to this architecture")
         elif init is None:
-            notes.add(f"initializer {value!r} is not in snippets.yaml; set {key} by hand")
+            notes.add(f"initializer {value!r} is not in snippets.yaml; {by_hand}")
         else:
-            out[key] = f", {templates['keras']['initializer_keywords'][key]}={init['keras']}"
+            found.append((key, init))
+    return found
+
+
+def _keras_initializers(templates: dict[str, Any], params: dict[str, Any], allowed: list[str], notes: _Notes) -> dict[str, str]:
+    out = {key: "" for key in _INIT_PARAMS}
+    for key, init in _initializers(templates, params, allowed, notes, "set the initializer by hand"):
+        out[key] = f", {templates['keras']['initializer_keywords'][key]}={init['keras']}"
     return out
 
 
@@ -437,18 +448,10 @@ def _torch_module(templates: dict[str, Any], name: str | None, params: dict[str,
 def _torch_init(templates: dict[str, Any], arch: dict[str, Any], params: dict[str, Any], notes: _Notes) -> str:
     by_param: dict[str, str] = arch.get("init_by_param") or {}
     allowed = list(by_param) or list(arch.get("initializers") or [])
-    calls: list[tuple[str, str]] = []
-    for key in _INIT_PARAMS:
-        value = params.get(key)
-        if value is None:
-            continue
-        init = templates["initializers"].get(value)
-        if key not in allowed:
-            notes.add(f"hidden activation parameter {key}={_py(value)} does not apply to this architecture")
-        elif init is None:
-            notes.add(f"initializer {value!r} is not in snippets.yaml; initialise the weights by hand")
-        else:
-            calls.append((key, fill(init["pytorch"], {"weight": arch["weight"]})))
+    calls = [
+        (key, fill(init["pytorch"], {"weight": arch["weight"]}))
+        for key, init in _initializers(templates, params, allowed, notes, "initialise the weights by hand")
+    ]
     if not calls:
         return ""
     if by_param:
