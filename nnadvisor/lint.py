@@ -17,12 +17,13 @@ from typing import Any
 
 from nnadvisor import readers
 from nnadvisor.engine.compiled import evaluate
-from nnadvisor.findings import FileError, Finding, Report
+from nnadvisor.findings import FileError, Finding, FixOut, Report
 from nnadvisor.result_cache import ResultCache
 from nnadvisor.rulebase import RuleBase
 from nnadvisor.source import MAX_BYTES, Problem
 
 READER_RULE = "NNA000"
+UNKNOWN_NAME_RULE = "NNA001"
 NOTE_RULE = "NNA002"
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"})
 
@@ -51,18 +52,70 @@ def _reader_findings(rule_id: str, problems: list[Problem], file: str, rulebase:
 
 
 def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Finding]:
-    result = readers.read(raw, fmt, rulebase.vocabulary, file)
-    if result.problems:
-        return _reader_findings(READER_RULE, result.problems, file, rulebase)
-    assert result.config is not None
+    """Findings for one file's bytes (for a ``.keras`` archive: its packed members).
+
+    A reader returns one result per output head; each head is checked on its own and, when there
+    are several, a finding that does not hold for every head names its head (``[head NAME] ``).
+    """
+    results = readers.read(raw, fmt, rulebase.vocabulary, file)
+    problems = [p for result in results for p in result.problems]
+    if problems:
+        return _reader_findings(READER_RULE, problems, file, rulebase)
     from nnadvisor.facts import derive
 
-    facts = derive(result.config, result.doc, rulebase.vocabulary)
-    rulebase.inference.apply(facts)
-    findings = evaluate(rulebase.compiled, facts, file, result.doc)
-    findings += _reader_findings(NOTE_RULE, result.notes, file, rulebase)
+    per_head: list[tuple[str | None, list[Finding]]] = []
+    for result in results:
+        assert result.config is not None
+        facts = derive(result.config, result.doc, rulebase.vocabulary)
+        rulebase.inference.apply(facts)
+        found = evaluate(rulebase.compiled, facts, file, result.doc)
+        # A name the reader already reported as unresolved (NNA002) is not a typo (NNA001).
+        found = [f for f in found if not (f.rule_id == UNKNOWN_NAME_RULE and f.pointer in result.unresolved)]
+        if fmt != "nnadvisor":
+            # Fix patches are JSON Patch operations on an nnadvisor config, not on this file.
+            for f in found:
+                if f.fix is not None and f.fix.patch:
+                    f.fix = FixOut(f.fix.description, [])
+        per_head.append((result.head, found))
+    findings = _merge_heads(per_head)
+    notes: list[Problem] = []
+    seen: set[tuple[int, int, str]] = set()
+    for result in results:
+        for note in result.notes:
+            key = (note.location.line, note.location.column, note.message)
+            if key not in seen:
+                seen.add(key)
+                notes.append(note)
+    findings += _reader_findings(NOTE_RULE, notes, file, rulebase)
     findings.sort(key=lambda f: (f.line, f.column, f.rule_id))
+    if fmt in readers.COMMENTED:
+        from nnadvisor import suppressions
+
+        findings = suppressions.apply(findings, raw.decode("utf-8", "replace"), file)
     return findings
+
+
+def _merge_heads(per_head: list[tuple[str | None, list[Finding]]]) -> list[Finding]:
+    """One list: a finding every head has is kept once; the others are prefixed with their head."""
+    if len(per_head) == 1:
+        return per_head[0][1]
+    count: dict[tuple[str, int, int, str], int] = {}
+    for _, found in per_head:
+        for key in {(f.rule_id, f.line, f.column, f.message) for f in found}:
+            count[key] = count.get(key, 0) + 1
+    merged: list[Finding] = []
+    emitted: set[tuple[str, int, int, str]] = set()
+    for head, found in per_head:
+        for f in found:
+            key = (f.rule_id, f.line, f.column, f.message)
+            if count[key] == len(per_head):
+                if key not in emitted:
+                    emitted.add(key)
+                    merged.append(f)
+                continue
+            f.message = f"[head {head}] {f.message}"
+            merged.append(f)
+    return merged
 
 
 @dataclass(frozen=True)
@@ -102,6 +155,18 @@ def _read_capped(path: Path | None) -> bytes:
         return f.read(MAX_BYTES + 1)
 
 
+def _read_input(target: Target, fmt: str | None) -> tuple[bytes, str]:
+    """The bytes to lint and their reader. A zip archive (``.keras``) is not read whole: only its
+    ``config.json`` and ``metadata.json`` members, capped, packed together (so the results cache
+    keys on exactly them); anything else is read up to the size cap."""
+    if target.path is not None:
+        archive = readers.archive_format(target.path, fmt)
+        if archive is not None:
+            return readers.read_archive(target.path), archive
+    raw = _read_capped(target.path)
+    return raw, fmt or readers.detect(target.display, raw)
+
+
 def run_check(
     paths: Iterable[str],
     rulebase: RuleBase,
@@ -117,11 +182,10 @@ def run_check(
             report.errors.append(target)
             continue
         try:
-            raw = _read_capped(target.path)
+            raw, reader = _read_input(target, fmt)
         except OSError as exc:
             report.errors.append(FileError(file=target.display, message=exc.strerror or str(exc)))
             continue
-        reader = fmt or readers.detect(target.display)
         if not target.explicit and not readers.looks_like_config(raw, reader):
             skipped += 1
             continue

@@ -1,13 +1,20 @@
 """Readers: every input format becomes a :class:`~nnadvisor.config.ModelConfig` plus locations.
 
-A reader returns a :class:`ReadResult`; problems (the file cannot be read as a config) become
-NNA000 findings at their line. Readers never import or execute user code.
+A reader returns one :class:`ReadResult` per model output it lints (Keras multi-output models give
+one per output head; every other input gives one). Problems (the file cannot be read as a model)
+become NNA000 findings at their line; notes (what a reader could not resolve statically) become
+NNA002 info findings. Readers never import or execute user code.
+
+This module stays light: ``check`` on an nnadvisor-format YAML file must not pay for ``ast``,
+``zipfile`` or the Keras and PyTorch readers, so those are imported inside the functions that
+need them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from nnadvisor.source import Document, Problem
@@ -25,28 +32,124 @@ class ReadResult:
     """The file cannot be read as a model (finding NNA000 each; nothing else is checked)."""
     notes: list[Problem] = field(default_factory=list)
     """What the reader could not resolve and left unknown (finding NNA002 each, severity info)."""
+    head: str | None = None
+    """The output head this result lints (Keras multi-output models), ``None`` for single-output."""
+    unresolved: set[str] = field(default_factory=set)
+    """Config pointers of names the reader already reported as unresolved (a NOTE): an NNA001
+    (unknown name) finding at one of these pointers is dropped, since the name was written by the
+    framework or the user's code, not mistyped in an nnadvisor config."""
 
 
-FORMATS = ("nnadvisor",)
+FORMATS = ("nnadvisor", "keras", "pytorch")
 """Input formats ``--input-format`` accepts."""
-EXTENSIONS = {".yaml": "nnadvisor", ".yml": "nnadvisor", ".json": "nnadvisor"}
-"""Extensions searched for when a directory is given."""
+COMMENTED = frozenset({"nnadvisor", "pytorch"})
+"""Formats with ``#`` comments, where ``# nnadvisor: ignore[...]`` suppressions are read."""
+EXTENSIONS = {".yaml": "nnadvisor", ".yml": "nnadvisor", ".json": "nnadvisor", ".keras": "keras", ".py": "pytorch"}
+"""Extensions searched for when a directory is given. ``.json`` and ``.yaml`` are ambiguous:
+:func:`detect` looks at their content (Keras JSON has a top-level ``class_name`` and ``config``)."""
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+PACK_MAGIC = b"\x00nnadvisor-archive-members v1\n"
+"""How :func:`read_archive` hands archive members to a reader (see :mod:`nnadvisor.readers.archive`)."""
+_KERAS_TOP = frozenset({b"model_config", b"training_config", b"modelTopology"})
+_NATIVE_TOP = frozenset({b"layers", b"loss", b"optimizer", b"framework", b"task", b"labels", b"num_classes", b"version"})
+# Patterns, compiled on first use (by the re module's cache): start-up pays for none of them.
+_YAML_TOP = rb"(?m)^[\"']?(class_name|config|model_config|training_config|modelTopology)[\"']?\s*:"
+_JSON_TOKEN = rb'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:]'
+_PYTHON = rb"(?m)^\s*(?:import\s+torch|from\s+torch[\s.])"
 
 
-def detect(name: str) -> str:
-    """The reader for a file name (stdin and unknown extensions: the nnadvisor format)."""
-    return EXTENSIONS.get(PurePath(name).suffix.lower(), "nnadvisor")
+def _json_top_keys(raw: bytes) -> set[bytes]:
+    """Keys of the top-level JSON object, scanned without parsing; stops once the format is clear."""
+    keys: set[bytes] = set()
+    depth = 0
+    pending: bytes | None = None
+    for match in re.finditer(_JSON_TOKEN, raw):
+        token = match.group()
+        if token in (b"{", b"["):
+            depth += 1
+        elif token in (b"}", b"]"):
+            depth -= 1
+            if depth <= 0:
+                break
+        elif token == b":":
+            if depth == 1 and pending is not None:
+                keys.add(pending)
+                if pending in _KERAS_TOP or pending in _NATIVE_TOP or {b"class_name", b"config"} <= keys:
+                    break
+        pending = token[1:-1] if depth == 1 and token.startswith(b'"') else None
+    return keys
 
 
-def read(raw: bytes, fmt: str, vocab: Vocabulary, name: str = "-") -> ReadResult:
+def keras_content(raw: bytes) -> bool:
+    """A JSON/YAML document whose top level has ``class_name`` + ``config``, or ``model_config``,
+    ``training_config`` (Keras 2 HDF5 attributes) or ``modelTopology`` (TensorFlow.js)."""
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        keys = _json_top_keys(head)
+    else:
+        keys = {m.group(1) for m in re.finditer(_YAML_TOP, raw)}
+    return bool(keys & _KERAS_TOP) or {b"class_name", b"config"} <= keys
+
+
+def _sniff(raw: bytes) -> str:
+    """The format of content without a telling file name (stdin, unknown extensions)."""
+    if raw[:4] in ZIP_MAGIC or raw.startswith(PACK_MAGIC):
+        return "keras"
+    if re.search(_PYTHON, raw[:65536]) is not None:
+        return "pytorch"
+    return "keras" if keras_content(raw) else "nnadvisor"
+
+
+def detect(name: str, raw: bytes | None = None) -> str:
+    """The reader for a file: by extension (``.keras``, ``.py``), then by content (``.json`` and
+    ``.yaml`` holding Keras JSON; stdin and unknown extensions are sniffed)."""
+    suffix = PurePath(name).suffix.lower()
+    known = EXTENSIONS.get(suffix)
+    if known in ("keras", "pytorch") or raw is None:
+        return known or "nnadvisor"
+    if known == "nnadvisor":
+        return "keras" if keras_content(raw) else "nnadvisor"
+    return _sniff(raw)
+
+
+def archive_format(path: Path, fmt: str | None) -> str | None:
+    """``keras`` when ``path`` is a zip archive to read member by member (a ``.keras`` file, or any
+    file under ``--input-format keras``); ``None`` for files read whole."""
+    if fmt not in (None, "keras") or (fmt is None and path.suffix.lower() != ".keras"):
+        return None
+    with path.open("rb") as f:
+        magic = f.read(4)
+    return "keras" if magic in ZIP_MAGIC else None
+
+
+def read_archive(path: Path) -> bytes:
+    """The members a reader needs (``config.json``, ``metadata.json``), capped, packed as bytes."""
+    from nnadvisor.readers import archive
+
+    return archive.read_path(path)
+
+
+def read(raw: bytes, fmt: str, vocab: Vocabulary, name: str = "-") -> list[ReadResult]:
+    if fmt == "keras":
+        from nnadvisor.readers import keras
+
+        return keras.read(raw, vocab, name)
+    if fmt == "pytorch":
+        from nnadvisor.readers import pytorch
+
+        return pytorch.read(raw, vocab, name)
     from nnadvisor.readers import native
 
-    readers = {"nnadvisor": native.read}
-    return readers[fmt](raw, vocab, name)
+    return [native.read(raw, vocab, name)]
 
 
 def looks_like_config(raw: bytes, fmt: str) -> bool:
     """Whether a file found by a directory walk is a model config (others are skipped, and counted)."""
+    if fmt == "keras":
+        return raw[:4] in ZIP_MAGIC or raw.startswith(PACK_MAGIC) or keras_content(raw)
+    if fmt == "pytorch":
+        return b"torch" in raw and (b"Module" in raw or b"Sequential" in raw or b"optim" in raw)
     from nnadvisor.readers import native
 
     return native.looks_like_config(raw)

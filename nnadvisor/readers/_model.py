@@ -1,0 +1,201 @@
+"""What the Keras and PyTorch readers share: layers, loss and optimizer found in a user's file, each
+with the place it came from, assembled into a validated :class:`~nnadvisor.config.ModelConfig`
+whose locations (keyed by the config pointers the facts use: ``/loss``, ``/layers/2/activation``,
+``/optimizer/learning_rate``) are lines of the user's file.
+
+What a reader cannot see into is never guessed: a layer it does not know (a custom class, a merge
+of branches, a ``Lambda``) is *opaque*. Inside the network it is a layer of type ``other``; after
+the output layer it makes the output activation unknown (an activation name no vocabulary entry
+matches, so every rule that needs the output activation stays silent) and adds a NOTE saying so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from nnadvisor.config import ModelConfig
+from nnadvisor.readers import ReadResult
+from nnadvisor.source import Document, Location, Problem
+from nnadvisor.validation import problems
+from nnadvisor.vocabulary import Kind, Vocabulary
+
+UNRESOLVED = "unresolved:"
+"""Prefix of an activation name that stands for "not resolved statically" (never in the vocabulary)."""
+START = Location(1, 1)
+INTERNAL_ERROR = "nnadvisor could not analyse this file (a reader error; please report it)"
+_WEIGHTED = frozenset({"dense", "conv", "rnn", "lstm", "gru", "embedding", "attention", "other"})
+_PASS_THROUGH = frozenset({"dropout", "flatten", "pooling", "batchnorm", "layernorm"})
+
+
+@dataclass
+class Entry:
+    """One layer (or standalone activation) on the path to the output, with its locations.
+
+    ``at`` maps a key of the layer (``""`` for the layer itself, ``type``, ``units``,
+    ``activation``, ``activation/name``, ``recurrent_activation``, ...) to its place in the file.
+    """
+
+    layer: dict[str, Any]
+    at: dict[str, Location] = field(default_factory=dict)
+    opaque: str | None = None
+    """What the layer computes is unknown (custom class, Lambda): the name to report."""
+    merge: bool = False
+    """A merge of branches (Add, Concatenate, ``x + y``): dropped inside the network, opaque at its end."""
+
+    @property
+    def where(self) -> Location:
+        return self.at.get("") or self.at.get("type") or START
+
+
+@dataclass
+class Part:
+    """The loss or the optimizer: a name or a mapping, and where its keys are."""
+
+    value: str | dict[str, Any]
+    at: dict[str, Location] = field(default_factory=dict)
+
+
+class Assembly:
+    """Collects notes and builds one :class:`ReadResult` per linted output."""
+
+    def __init__(self, framework: str, vocab: Vocabulary) -> None:
+        self.framework = framework
+        self.vocab = vocab
+        self.notes: list[Problem] = []
+        self._seen: set[tuple[int, int, str]] = set()
+
+    def note(self, where: Location, message: str, pointer: str = "") -> None:
+        key = (where.line, where.column, message)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.notes.append(Problem(pointer, where, message))
+
+    def _check_name(self, kind: Kind, name: Any, pointer: str, where: Location, unresolved: set[str]) -> None:
+        if not isinstance(name, str):
+            return
+        if name.startswith(UNRESOLVED):
+            unresolved.add(pointer)
+        elif self.vocab.resolve(kind, name) is None:
+            unresolved.add(pointer)
+            self.note(where, f"{kind} '{name}' (line {where.line}) is not in nnadvisor's vocabulary: it is treated as unknown", pointer)
+
+    def _finish_layers(self, entries: list[Entry], head: str | None) -> list[Entry]:
+        """Opaque layers after the output layer (the last known weighted layer) make the output
+        activation unknown; merges inside the network are dropped; unknown output units drop all units."""
+        known = [i for i, e in enumerate(entries) if e.layer.get("type") in _WEIGHTED and e.opaque is None and not e.merge]
+        if known:
+            last = known[-1]
+        else:
+            last = max((i for i, e in enumerate(entries) if e.layer.get("units") is not None and not e.merge), default=-1)
+        strip = (
+            last >= 0 and entries[last].layer.get("units") is None and entries[last].layer.get("type") in ("dense", "conv", "rnn", "lstm", "gru")
+        )
+        whose = f"output '{head}'" if head else "the output"
+        out: list[Entry] = []
+        for i, e in enumerate(entries):
+            if e.merge and i < last:
+                continue
+            if (e.opaque is not None or e.merge) and i > last:
+                what = e.opaque or "a merge of branches"
+                self.note(
+                    e.where,
+                    f"{whose} passes through {what} (line {e.where.line}), which is not resolved statically: "
+                    "the output activation is unknown",
+                )
+                where = e.where
+                out.append(Entry({"type": "activation", "activation": UNRESOLVED + what}, {"": where, "type": where, "activation": where}))
+                continue
+            if e.opaque is not None and i == last and e.layer.get("activation") is None:
+                self.note(
+                    e.where,
+                    f"{whose} is computed by {e.opaque} (line {e.where.line}), whose activation is not resolved statically: "
+                    "the output activation is unknown",
+                )
+                layer = {**e.layer, "activation": UNRESOLVED + e.opaque}
+                out.append(Entry(layer, {**e.at, "activation": e.at.get("activation", e.where)}))
+                continue
+            if strip:
+                if i > last and e.layer.get("type") in _PASS_THROUGH:
+                    continue
+                if "units" in e.layer:
+                    e = Entry({k: v for k, v in e.layer.items() if k != "units"}, {k: v for k, v in e.at.items() if k != "units"}, e.opaque, e.merge)
+            out.append(e)
+        if strip:
+            where = entries[last].at.get("units", entries[last].where)
+            self.note(where, f"the width of {whose} layer (line {where.line}) is not resolved statically: checks of output units are skipped")
+        return out
+
+    def result(
+        self,
+        entries: list[Entry],
+        loss: Part | None,
+        optimizer: Part | None,
+        *,
+        head: str | None = None,
+        framework_at: Location = START,
+        context: dict[str, Any] | None = None,
+    ) -> ReadResult:
+        """The located config of one output; ``context`` adds known task facts (e.g. ``num_classes``)."""
+        data: dict[str, Any] = {"framework": self.framework}
+        locations: dict[str, Location] = {"": START, "/framework": framework_at}
+        unresolved: set[str] = set()
+        layers: list[dict[str, Any]] = []
+        for index, e in enumerate(self._finish_layers(entries, head)):
+            base = f"/layers/{index}"
+            layers.append(e.layer)
+            where = e.where
+            locations[base] = where
+            for key, loc in e.at.items():
+                locations[f"{base}/{key}" if key else base] = loc
+            locations.setdefault(f"{base}/type", where)
+            for key in ("activation", "recurrent_activation"):
+                value = e.layer.get(key)
+                if value is None:
+                    continue
+                name = value.get("name") if isinstance(value, dict) else value
+                pointer = f"{base}/{key}/name" if isinstance(value, dict) else f"{base}/{key}"
+                loc = locations.get(pointer) or locations.get(f"{base}/{key}") or where
+                locations.setdefault(f"{base}/{key}", loc)
+                self._check_name("activation", name, pointer, loc, unresolved)
+        data["layers"] = layers
+        if layers:
+            locations["/layers"] = locations["/layers/0"]
+        for key, part, kind in (("loss", loss, "loss"), ("optimizer", optimizer, "optimizer")):
+            if part is None:
+                continue
+            data[key] = part.value
+            base = f"/{key}"
+            where = part.at.get("", START)
+            locations[base] = where
+            for sub, loc in part.at.items():
+                if sub:
+                    locations[f"{base}/{sub}"] = loc
+            if isinstance(part.value, dict):
+                locations.setdefault(f"{base}/name", where)
+                self._check_name(kind, part.value.get("name"), f"{base}/name", locations[f"{base}/name"], unresolved)  # type: ignore[arg-type]
+            else:
+                self._check_name(kind, part.value, base, where, unresolved)  # type: ignore[arg-type]
+        for key, value in (context or {}).items():
+            data[key] = value
+        doc = Document(data, locations)
+        try:
+            config = ModelConfig.model_validate(data, context={"vocabulary": self.vocab})
+        except ValidationError as exc:
+            return ReadResult(doc=doc, problems=problems(exc, doc, ModelConfig), head=head)
+        return ReadResult(config=config, doc=doc, notes=list(self.notes), head=head, unresolved=unresolved)
+
+
+def number(value: Any) -> float | None:
+    """A JSON/Python number that is not a bool."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def integer(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
