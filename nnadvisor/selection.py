@@ -7,7 +7,6 @@ reports: a config that nobody could check must not pass silently.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -56,6 +55,8 @@ class Selection:
             return True
         ignore: Sequence[str] = self.ignore
         if file and self.per_file_ignores:
+            import fnmatch
+
             names = [file, PurePath(file).name]
             if self.root is not None:
                 names.append(Path(os.path.relpath(Path(file).absolute(), self.root)).as_posix())

@@ -15,9 +15,10 @@ Nothing here knows what a config means; :mod:`nnadvisor.config` does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 MAX_BYTES = 5 * 1024 * 1024
 """Configs are a few hundred bytes; a 5 MiB cap keeps a stray data file from costing seconds."""
@@ -25,7 +26,6 @@ MAX_DEPTH = 64
 MAX_NODES = 100_000
 """Upper bound on values after alias expansion: the "billion laughs" guard."""
 
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + t
     for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "binary")
@@ -110,7 +110,10 @@ class _Builder:
     """Turns a libyaml event stream into Python data without recursion."""
 
     def __init__(self, text: str) -> None:
-        self.loader = _Loader(text)
+        # Imported here: a results-cache hit never parses YAML, and yaml costs start-up time.
+        import yaml
+
+        self.loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         self.constructor = yaml.constructor.SafeConstructor()
         self.locations: dict[str, Location] = {}
         self.anchors: dict[str, tuple[Any, int]] = {}
@@ -126,6 +129,8 @@ class _Builder:
             )
 
     def _scalar(self, event: Any) -> Any:
+        import yaml
+
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
@@ -137,6 +142,8 @@ class _Builder:
         return value
 
     def build(self) -> Any:
+        import yaml
+
         loader = self.loader
         # Each frame: [container, pointer, pending_key, anchor, start_nodes, key_location]
         stack: list[list[Any]] = []
@@ -254,7 +261,7 @@ class _NoKey:
 _NO_KEY = _NoKey()
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_problem(exc: "yaml.MarkedYAMLError") -> str:
     parts = [p for p in (exc.context, exc.problem) if p]
     return "invalid YAML: " + ("; ".join(parts) if parts else "cannot parse")
 
