@@ -333,32 +333,6 @@ class Emit(str, Enum):
     config = "config"
 
 
-def _problem_file(path: str) -> dict[str, object]:
-    """A --problem file, validated; any problem is a usage error naming file and line."""
-    from pydantic import ValidationError
-
-    from nnadvisor.problem import ProblemDescription
-    from nnadvisor.source import SourceError, read_bytes
-    from nnadvisor.validation import problems
-
-    try:
-        raw = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
-    except OSError as exc:
-        fail(f"{path}: {exc.strerror or exc}")
-    try:
-        doc = read_bytes(raw)
-    except SourceError as exc:
-        fail(f"{path}:{exc.line}: {exc.message}")
-    if not isinstance(doc.data, dict):
-        fail(f"{path}:1: expected a mapping of problem fields (task, labels, num_classes, ...)")
-    try:
-        ProblemDescription.model_validate(doc.data)
-    except ValidationError as exc:
-        first = problems(exc, doc, ProblemDescription)[0]
-        fail(f"{path}:{first.location.line}: {first.message}")
-    return dict(doc.data)
-
-
 @app.command("recommend")
 def recommend(
     task: Annotated[Optional[TaskChoice], typer.Option(help="The task (required unless --problem gives it).", case_sensitive=False)] = None,  # type: ignore[valid-type]
@@ -390,7 +364,14 @@ def recommend(
         "samples": samples, "sparse_features": sparse_features, "tuning_budget": tuning_budget,
         "imbalance": imbalance,
     }  # fmt: skip
-    given: dict[str, object] = _problem_file(problem) if problem else {}
+    given: dict[str, object] = {}
+    if problem:
+        from nnadvisor.problem import ProblemFileError, read_problem
+
+        try:
+            given = read_problem(sys.stdin.buffer.read() if problem == "-" else None, problem)
+        except ProblemFileError as exc:
+            fail(str(exc))
     given.update({k: (v.value if isinstance(v, Enum) else v) for k, v in flags.items() if v is not None})
     if "task" not in given:
         fail("--task is required (regression, binary, multiclass or multilabel), or give it in --problem")

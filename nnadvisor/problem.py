@@ -7,6 +7,9 @@ become a plain dict of facts (:data:`PROBLEM_PATHS`), which the defaults and con
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from nnadvisor.facts import PathType, _enum
@@ -45,3 +48,32 @@ class ProblemDescription(BaseModel):
     sparse_features: bool | None = None
     tuning_budget: TuningBudget | None = None
     imbalance: float | None = Field(None, ge=1.0)
+
+
+class ProblemFileError(Exception):
+    """A problem file that cannot be used: ``file:line: what``."""
+
+
+def read_problem(raw: bytes | None, path: str) -> dict[str, Any]:
+    """The fields of a problem file (``raw``: its bytes, or None to read ``path``), validated."""
+    from pydantic import ValidationError
+
+    from nnadvisor.source import SourceError, read_bytes
+    from nnadvisor.validation import problems
+
+    try:
+        data = raw if raw is not None else Path(path).read_bytes()
+    except OSError as exc:
+        raise ProblemFileError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        doc = read_bytes(data)
+    except SourceError as exc:
+        raise ProblemFileError(f"{path}:{exc.line}: {exc.message}") from None
+    if not isinstance(doc.data, dict):
+        raise ProblemFileError(f"{path}:1: expected a mapping of problem fields (task, labels, num_classes, ...)")
+    try:
+        ProblemDescription.model_validate(doc.data)
+    except ValidationError as exc:
+        first = problems(exc, doc, ProblemDescription)[0]
+        raise ProblemFileError(f"{path}:{first.location.line}: {first.message}") from None
+    return dict(doc.data)
