@@ -75,7 +75,7 @@ def _root(
 
 FormatOpt = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", envvar="NNADVISOR_FORMAT", help="Output format.", case_sensitive=False),
+    typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
 ]
 ColorOpt = Annotated[Color, typer.Option("--color", help="Colour the text output.", case_sensitive=False)]
 

@@ -162,3 +162,9 @@ def test_overrides_of_unknown_rules_are_rejected(cli: CliRunner, project: Path) 
     (pack / "overrides.yaml").write_text("severity:\n  NNA999: error\n")
     result = cli("rules", "validate", str(pack))
     assert result.code == 2 and "overrides.yaml:2: NNA999 is not a built-in rule" in result.err
+
+
+def test_format_environment_variable_is_for_check_only(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NNADVISOR_FORMAT", "sarif")
+    assert cli("recommend", "--task", "binary", "--no-code").code == 0
+    assert cli("rules").code == 0
