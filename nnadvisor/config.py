@@ -26,7 +26,8 @@ def _alias_properties(schema: dict[str, Any], cls: type[BaseModel]) -> None:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_alias_properties)
+    # strict: "64" is not a number and "yes" not a boolean (the JSON Schema says so too).
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_alias_properties)
 
 
 class ActivationSpec(_Strict):

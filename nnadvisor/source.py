@@ -14,6 +14,7 @@ Nothing here knows what a config means; :mod:`nnadvisor.config` does.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,10 @@ _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + t
     for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "binary")
 )
+
+
+_STR = "tag:yaml.org,2002:str"
+_YAML12_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+$")
 
 
 class SourceError(Exception):
@@ -134,6 +139,10 @@ class _Builder:
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if tag == _STR and not event.style and _YAML12_FLOAT.match(event.value):
+                # YAML 1.1 reads `1e-3` (no dot) as a string; YAML 1.2, JSON and every user read
+                # it as a number.
+                return float(event.value)
         if tag not in _STANDARD_TAGS:
             loc = _mark(event)
             raise SourceError(f"tag {tag!r} is not allowed: only plain YAML data is read", loc.line, loc.column)
@@ -240,9 +249,13 @@ class _Builder:
                 raise SourceError("a mapping key must be a plain value, not a list or mapping", loc.line, loc.column)
             key_loc = where or Location(1, 1)
             if value in container:
+                # Equal keys can be spelt differently (1 and 1.0, 1 and true): find the first one.
+                first = next(k for k in container if k == value)
+                first_loc = self.locations.get(f"{frame[1]}/{escape_pointer_token(str(first))}", key_loc)
                 raise SourceError(
-                    f"duplicate key {value!r} (the first is on line "
-                    f"{self.locations[frame[1] + '/' + escape_pointer_token(str(value))].line})",
+                    f"duplicate key {value!r} (equal to {first!r} on line {first_loc.line})"
+                    if str(first) != str(value)
+                    else f"duplicate key {value!r} (the first is on line {first_loc.line})",
                     key_loc.line,
                     key_loc.column,
                 )

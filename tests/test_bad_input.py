@@ -24,6 +24,9 @@ CASES: dict[str, tuple[bytes, int, str]] = {
     "list-not-mapping": (b"- just\n- a list\n", 1, "expected a mapping"),
     "empty": (b"", 1, "the document is empty"),
     "string-for-number": (b"layers:\n  - {type: dense, units: many}\n", 2, "valid integer"),
+    "quoted-number": (b'layers:\n  - {type: dense, units: "64"}\n', 2, "valid integer"),
+    "quoted-learning-rate": (b'layers: []\noptimizer: {name: adam, lr: "0.001"}\n', 2, "valid number"),
+    "string-for-bool": (b"layers: []\nloss: {name: bce, from_logits: 'yes'}\n", 2, "valid boolean"),
     "list-for-mapping": (b"layers:\n  - [dense, 3]\n", 2, "Layer"),
     "unknown-key": (b"layers: []\nlosss: mse\n", 2, "unknown key 'losss'"),
     "unknown-layer-type": (b"layers:\n  - {type: convolution2d, units: 3}\n", 2, "Input should be"),
@@ -88,3 +91,36 @@ def test_unreadable_directory_entry_reports_and_continues(cli: CliRunner, tmp_pa
     result = cli("check", "--format", "json", str(tmp_path / "dir.yaml" / "missing.yaml"), str(good))
     assert result.code == 2
     assert json.loads(result.out)["summary"]["files"] == 1
+
+
+@pytest.mark.parametrize("keys", [("1", "1.0"), ("1", "true"), ("0", "false"), ("1", "0x1")])
+def test_equal_keys_spelt_differently_are_duplicates(keys: tuple[str, str], cli: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"layers: []\nloss: mse\n{keys[0]}: a\n{keys[1]}: b\n")
+    good = tmp_path / "good.yaml"
+    good.write_text(GOOD)
+    result = cli("check", "--format", "json", str(bad), str(good))
+    doc = json.loads(result.out)
+    assert result.code == 1 and doc["summary"]["files"] == 2
+    (finding,) = doc["findings"]
+    assert finding["rule_id"] == "NNA000" and finding["line"] == 4 and "duplicate key" in finding["message"]
+
+
+def test_a_file_at_exactly_the_size_cap_boundary(cli: CliRunner, tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"# padding\n" * (MAX_BYTES // 10) + b"layers: []\n")
+    doc = json.loads(cli("check", "--format", "json", str(big)).out)
+    assert doc["findings"][0]["rule_id"] == "NNA000" and "larger than" in doc["findings"][0]["message"]
+    small = tmp_path / "small.yaml"
+    small.write_bytes(b"# padding\n" * 20000 + GOOD.encode())  # 200 KB: several reads
+    assert json.loads(cli("check", "--format", "json", str(small)).out)["findings"] == []
+
+
+def test_exponent_without_a_dot_is_a_number(cli: CliRunner, tmp_path: Path) -> None:
+    """YAML 1.1 would read `1e-3` as a string; configs mean the number (as YAML 1.2 and JSON do)."""
+    path = tmp_path / "m.yaml"
+    path.write_text("layers:\n  - {type: dense, units: 1}\nloss: mse\noptimizer: {name: adam, lr: 1e-3}\n")
+    assert json.loads(cli("check", "--format", "json", str(path)).out)["findings"] == []
+    path.write_text("layers:\n  - {type: dense, units: 1}\nloss: mse\noptimizer: {name: adam, lr: 5e-1}\n")
+    (finding,) = json.loads(cli("check", "--format", "json", str(path)).out)["findings"]
+    assert finding["rule_id"] == "NNA501" and "0.5" in finding["message"]
