@@ -81,7 +81,9 @@ class Document:
 
 
 def escape_pointer_token(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
+    if "~" in token or "/" in token:
+        return token.replace("~", "~0").replace("/", "~1")
+    return token
 
 
 def decode(raw: bytes) -> str:
@@ -111,160 +113,165 @@ def _mark(event: Any) -> Location:
     return Location(mark.line + 1, mark.column + 1)
 
 
-class _Builder:
-    """Turns a libyaml event stream into Python data without recursion."""
+class _Yaml:
+    """PyYAML's pieces, imported on first use: a results-cache hit never parses YAML."""
 
-    def __init__(self, text: str) -> None:
-        # Imported here: a results-cache hit never parses YAML, and yaml costs start-up time.
+    def __init__(self) -> None:
         import yaml
+        import yaml.events as ev
 
-        self.loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+        self.yaml = yaml
+        self.loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         self.constructor = yaml.constructor.SafeConstructor()
-        self.locations: dict[str, Location] = {}
-        self.anchors: dict[str, tuple[Any, int]] = {}
-        self.nodes = 0
+        self.resolver = yaml.resolver.Resolver()  # the implicit resolvers of SafeLoader
+        self.scalar, self.alias = ev.ScalarEvent, ev.AliasEvent
+        self.seq_start, self.map_start = ev.SequenceStartEvent, ev.MappingStartEvent
+        self.ends = (ev.SequenceEndEvent, ev.MappingEndEvent)
+        self.doc_start, self.stream_end = ev.DocumentStartEvent, ev.StreamEndEvent
+        self.values: dict[tuple[Any, str, Any], tuple[Any]] = {}
+        """Built scalars by (tag, text, implicit): configs repeat the same few tokens."""
 
-    def _count(self, n: int, where: Location) -> None:
-        self.nodes += n
-        if self.nodes > MAX_NODES:
-            raise SourceError(
-                f"document expands to more than {MAX_NODES:,} values (alias bomb?); refused",
-                where.line,
-                where.column,
-            )
 
-    def _scalar(self, event: Any) -> Any:
-        import yaml
+_YAML: _Yaml | None = None
 
-        tag = event.tag
-        if tag is None or tag == "!":
-            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-            if tag == _STR and not event.style and _YAML12_FLOAT.match(event.value):
-                # YAML 1.1 reads `1e-3` (no dot) as a string; YAML 1.2, JSON and every user read
-                # it as a number.
-                return float(event.value)
-        if tag not in _STANDARD_TAGS:
-            loc = _mark(event)
-            raise SourceError(f"tag {tag!r} is not allowed: only plain YAML data is read", loc.line, loc.column)
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        value: Any = self.constructor.construct_object(node)
-        return value
 
-    def build(self) -> Any:
-        import yaml
+def _scalar(y: _Yaml, event: Any) -> Any:
+    key = (event.tag, event.value, event.implicit)
+    hit = y.values.get(key)
+    if hit is not None and not event.style:
+        return hit[0]
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = y.resolver.resolve(y.yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+        if tag == _STR and not event.style and _YAML12_FLOAT.match(event.value):
+            # YAML 1.1 reads `1e-3` (no dot) as a string; YAML 1.2, JSON and every user read it
+            # as a number.
+            return float(event.value)
+    if tag not in _STANDARD_TAGS:
+        loc = _mark(event)
+        raise SourceError(f"tag {tag!r} is not allowed: only plain YAML data is read", loc.line, loc.column)
+    node = y.yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    value = y.constructor.construct_object(node)
+    if not event.style and len(event.value) <= 64 and len(y.values) < 4096:
+        y.values[key] = (value,)
+    return value
 
-        loader = self.loader
-        # Each frame: [container, pointer, pending_key, anchor, start_nodes, key_location]
-        stack: list[list[Any]] = []
-        root: Any = None
-        have_root = False
-        try:
-            while True:
-                event = loader.get_event()
-                if event is None or isinstance(event, yaml.StreamEndEvent):
-                    break
-                if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
-                    continue
-                if isinstance(event, yaml.DocumentStartEvent):
-                    if have_root:
-                        loc = _mark(event)
-                        raise SourceError("more than one YAML document in the file", loc.line, loc.column)
-                    continue
-                if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                    frame = stack.pop()
-                    value, anchor = frame[0], frame[3]
-                    if anchor is not None:
-                        self.anchors[anchor] = (value, self.nodes - frame[4] + 1)
-                    root, have_root = self._attach(stack, value, root, have_root, None)
-                    continue
-                where = _mark(event)
-                if isinstance(event, yaml.AliasEvent):
-                    if event.anchor not in self.anchors:
-                        raise SourceError(f"unknown alias *{event.anchor}", where.line, where.column)
-                    value, size = self.anchors[event.anchor]
-                    self._count(size, where)
-                    root, have_root = self._attach(stack, value, root, have_root, where)
-                    continue
-                self._count(1, where)
-                if isinstance(event, yaml.ScalarEvent):
-                    value = self._scalar(event)
-                    if event.anchor is not None:
-                        self.anchors[event.anchor] = (value, 1)
-                    root, have_root = self._attach(stack, value, root, have_root, where)
-                    continue
-                # Collection start: validate the tag, then open a frame.
-                tag = event.tag
-                if tag not in (None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
-                    raise SourceError(
-                        f"tag {tag!r} is not allowed: only plain YAML data is read", where.line, where.column
-                    )
+
+def _too_many(event: Any) -> SourceError:
+    loc = _mark(event)
+    return SourceError(f"document expands to more than {MAX_NODES:,} values (alias bomb?); refused", loc.line, loc.column)
+
+
+def _build(text: str) -> Document:
+    """The document from the event stream, iteratively (no recursion, whatever the nesting).
+
+    Each open collection is a frame ``[container, pointer, pending key, anchor, nodes at start]``.
+    """
+    global _YAML
+    y = _YAML = _YAML or _Yaml()
+    loader = y.loader(text)
+    locations: dict[str, Location] = {}
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[list[Any]] = []
+    nodes = 0
+    root: Any = None
+    have_root = False
+    get_event = loader.get_event
+    try:
+        while True:
+            event = get_event()
+            cls = event.__class__
+            where: Any = event
+            if cls is y.scalar:
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise _too_many(event)
+                value = _scalar(y, event)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (value, 1)
+            elif cls in y.ends:
+                frame = stack.pop()
+                value = frame[0]
+                if frame[3] is not None:
+                    anchors[frame[3]] = (value, nodes - frame[4] + 1)
+                where = None
+            elif cls is y.map_start or cls is y.seq_start:
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise _too_many(event)
+                if event.tag not in (None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
+                    loc = _mark(event)
+                    raise SourceError(f"tag {event.tag!r} is not allowed: only plain YAML data is read", loc.line, loc.column)
                 if len(stack) >= MAX_DEPTH:
-                    raise SourceError(f"nesting deeper than {MAX_DEPTH} levels", where.line, where.column)
-                pointer = self._child_pointer(stack, where)
-                container: Any = [] if isinstance(event, yaml.SequenceStartEvent) else {}
-                stack.append([container, pointer, _NO_KEY, event.anchor, self.nodes, None])
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 1
-            column = mark.column + 1 if mark else 1
-            raise SourceError(_yaml_problem(exc), line, column) from None
-        except yaml.YAMLError as exc:
-            raise SourceError(str(exc).strip().splitlines()[0]) from None
-        finally:
-            loader.dispose()
-        return root
-
-    def _child_pointer(self, stack: list[list[Any]], where: Location) -> str:
-        """Pointer of the value about to be attached, recording its location."""
-        if not stack:
-            self.locations.setdefault("", where)
-            return ""
-        frame = stack[-1]
-        container: Any = frame[0]
-        pointer: str = frame[1]
-        if isinstance(container, list):
-            child = f"{pointer}/{len(container)}"
-            self.locations[child] = where
-            return child
-        if frame[2] is _NO_KEY:
-            return pointer  # this value is a key: it has no pointer of its own
-        child = f"{pointer}/{escape_pointer_token(str(frame[2]))}"
-        return child
-
-    def _attach(
-        self, stack: list[list[Any]], value: Any, root: Any, have_root: bool, where: Location | None
-    ) -> tuple[Any, bool]:
-        if not stack:
-            return value, True
-        frame = stack[-1]
-        container = frame[0]
-        if isinstance(container, list):
-            if where is not None:
-                self.locations[f"{frame[1]}/{len(container)}"] = where
-            container.append(value)
-            return root, have_root
-        if frame[2] is _NO_KEY:
-            if isinstance(value, (dict, list)):
-                loc = where or self.locations.get(frame[1], Location(1, 1))
-                raise SourceError("a mapping key must be a plain value, not a list or mapping", loc.line, loc.column)
-            key_loc = where or Location(1, 1)
-            if value in container:
-                # Equal keys can be spelt differently (1 and 1.0, 1 and true): find the first one.
-                first = next(k for k in container if k == value)
-                first_loc = self.locations.get(f"{frame[1]}/{escape_pointer_token(str(first))}", key_loc)
-                raise SourceError(
-                    f"duplicate key {value!r} (equal to {first!r} on line {first_loc.line})"
-                    if str(first) != str(value)
-                    else f"duplicate key {value!r} (the first is on line {first_loc.line})",
-                    key_loc.line,
-                    key_loc.column,
-                )
-            frame[2] = value
-            self.locations[f"{frame[1]}/{escape_pointer_token(str(value))}"] = key_loc
-            return root, have_root
-        container[frame[2]] = value
-        frame[2] = _NO_KEY
-        return root, have_root
+                    loc = _mark(event)
+                    raise SourceError(f"nesting deeper than {MAX_DEPTH} levels", loc.line, loc.column)
+                if not stack:
+                    pointer = ""
+                    locations.setdefault("", _mark(event))
+                else:
+                    top = stack[-1]
+                    if top[0].__class__ is list:
+                        pointer = f"{top[1]}/{len(top[0])}"
+                        locations[pointer] = _mark(event)
+                    elif top[2] is _NO_KEY:
+                        pointer = top[1]  # a collection as a key: refused when it is attached
+                    else:
+                        pointer = f"{top[1]}/{escape_pointer_token(str(top[2]))}"
+                stack.append([[] if cls is y.seq_start else {}, pointer, _NO_KEY, event.anchor, nodes])
+                continue
+            elif cls is y.alias:
+                if event.anchor not in anchors:
+                    loc = _mark(event)
+                    raise SourceError(f"unknown alias *{event.anchor}", loc.line, loc.column)
+                value, size = anchors[event.anchor]
+                nodes += size
+                if nodes > MAX_NODES:
+                    raise _too_many(event)
+            elif cls is y.doc_start:
+                if have_root:
+                    loc = _mark(event)
+                    raise SourceError("more than one YAML document in the file", loc.line, loc.column)
+                continue
+            elif cls is y.stream_end:
+                break
+            else:  # stream start, document end
+                continue
+            if not stack:
+                root, have_root = value, True
+                continue
+            frame = stack[-1]
+            container = frame[0]
+            if container.__class__ is list:
+                if where is not None:
+                    locations[f"{frame[1]}/{len(container)}"] = _mark(where)
+                container.append(value)
+            elif frame[2] is _NO_KEY:
+                key_loc = _mark(where) if where is not None else locations.get(frame[1], Location(1, 1))
+                if isinstance(value, (dict, list)):
+                    raise SourceError("a mapping key must be a plain value, not a list or mapping", key_loc.line, key_loc.column)
+                if value in container:
+                    # Equal keys can be spelt differently (1 and 1.0, 1 and true): name the first.
+                    first = next(k for k in container if k == value)
+                    first_loc = locations.get(f"{frame[1]}/{escape_pointer_token(str(first))}", key_loc)
+                    same = str(first) == str(value)
+                    raise SourceError(
+                        f"duplicate key {value!r} ({'the first is' if same else f'equal to {first!r}'} on line {first_loc.line})",
+                        key_loc.line,
+                        key_loc.column,
+                    )
+                frame[2] = value
+                locations[f"{frame[1]}/{escape_pointer_token(str(value))}"] = key_loc
+            else:
+                container[frame[2]] = value
+                frame[2] = _NO_KEY
+    except y.yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise SourceError(_yaml_problem(exc), mark.line + 1 if mark else 1, mark.column + 1 if mark else 1) from None
+    except y.yaml.YAMLError as exc:
+        raise SourceError(str(exc).strip().splitlines()[0]) from None
+    finally:
+        loader.dispose()
+    return Document(root, locations)
 
 
 class _NoKey:
@@ -281,6 +288,4 @@ def _yaml_problem(exc: "yaml.MarkedYAMLError") -> str:
 
 def parse(text: str) -> Document:
     """Parse one YAML (or JSON) document; raises :class:`SourceError`."""
-    builder = _Builder(text)
-    data = builder.build()
-    return Document(data, builder.locations)
+    return _build(text)
