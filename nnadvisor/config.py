@@ -171,8 +171,3 @@ class ModelConfig(_Strict):
 
 _LAYER_TYPES = frozenset(values(LayerType))
 
-
-def spec_name(value: str | ActivationSpec | LossSpec | OptimizerSpec | None) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return value.name

@@ -39,7 +39,7 @@ class PathType:
     doc: str = ""
 
 
-def _enum(literal: object, doc: str = "") -> PathType:
+def enum_path(literal: object, doc: str = "") -> PathType:
     return PathType("str", values(literal), doc)
 
 
@@ -49,25 +49,25 @@ LOSS = PathType("str", None, "canonical loss name")
 OPTIMIZER = PathType("str", None, "canonical optimizer name")
 
 PATHS: dict[str, PathType] = {
-    "framework": _enum(Framework),
-    "task": _enum(Task, "given, or inferred (then task_inferred is true)"),
+    "framework": enum_path(Framework),
+    "task": enum_path(Task, "given, or inferred (then task_inferred is true)"),
     "task_inferred": PathType("bool"),
-    "labels": _enum(LabelFormat),
+    "labels": enum_path(LabelFormat),
     "num_classes": PathType("int"),
-    "target_range": _enum(TargetRange, "as given; absent means unknown"),
-    "outliers": _enum(Outliers),
+    "target_range": enum_path(TargetRange, "as given; absent means unknown"),
+    "outliers": enum_path(Outliers),
     "recurrent": PathType("bool", doc="the model has an rnn, lstm or gru layer"),
     "output.activation": ACTIVATION,
-    "output.range": _enum(OutputRange),
+    "output.range": enum_path(OutputRange),
     "output.probability": PathType("bool", doc="sigmoid, hard_sigmoid or softmax output"),
     "output.units": PathType("int"),
-    "output.type": _enum(LayerType),
+    "output.type": enum_path(LayerType),
     "hidden.count": PathType("int", doc="hidden dense/conv/recurrent layers before the output layer"),
     "hidden.activations": PathType("list", None, "effective activations of the hidden dense/conv layers"),
     "loss.name": LOSS,
     "loss.given": PathType("str", doc="the loss name as written"),
-    "loss.family": _enum(LossFamily),
-    "loss.expects": _enum(Expects, "what the loss takes as input, after from_logits and framework"),
+    "loss.family": enum_path(LossFamily),
+    "loss.expects": enum_path(Expects, "what the loss takes as input, after from_logits and framework"),
     "loss.from_logits": PathType("bool"),
     "loss.labels": PathType("list", None, "label formats the loss is defined for"),
     "loss.delta": PathType("number"),
@@ -89,7 +89,7 @@ PATHS: dict[str, PathType] = {
 ITEM_PATHS: dict[str, dict[str, PathType]] = {
     "layers": {
         "index": PathType("int"),
-        "type": _enum(LayerType),
+        "type": enum_path(LayerType),
         "role": PathType("str", ("hidden", "output", "other")),
         "activation": ACTIVATION,
         "recurrent": PathType("bool"),

@@ -12,21 +12,21 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nnadvisor.facts import PathType, _enum
+from nnadvisor.facts import PathType, enum_path
 from nnadvisor.terms import Architecture, Framework, LabelFormat, Outliers, Task, TargetRange, TuningBudget
 
 PROBLEM_PATHS: dict[str, PathType] = {
-    "task": _enum(Task),
-    "labels": _enum(LabelFormat),
+    "task": enum_path(Task),
+    "labels": enum_path(LabelFormat),
     "num_classes": PathType("int"),
-    "target_range": _enum(TargetRange),
-    "outliers": _enum(Outliers),
+    "target_range": enum_path(TargetRange),
+    "outliers": enum_path(Outliers),
     "depth": PathType("int", doc="number of hidden layers"),
-    "architecture": _enum(Architecture),
-    "framework": _enum(Framework),
+    "architecture": enum_path(Architecture),
+    "framework": enum_path(Framework),
     "samples": PathType("int", doc="training examples"),
     "sparse_features": PathType("bool"),
-    "tuning_budget": _enum(TuningBudget),
+    "tuning_budget": enum_path(TuningBudget),
     "imbalance": PathType("number", doc="majority/minority class ratio"),
 }
 

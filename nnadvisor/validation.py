@@ -16,10 +16,9 @@ from pydantic import BaseModel, ValidationError
 from nnadvisor.source import Document, Problem, escape_pointer_token
 
 
-def _pointer(loc: tuple[int | str, ...], data: Any) -> tuple[str, list[str | int]]:
+def _pointer(loc: tuple[int | str, ...], data: Any) -> str:
     """The JSON pointer of ``loc`` in ``data``, skipping pydantic's union-branch tags."""
     pointer = ""
-    path: list[str | int] = []
     current = data
     for element in loc:
         if isinstance(current, dict) and element in current:
@@ -27,13 +26,11 @@ def _pointer(loc: tuple[int | str, ...], data: Any) -> tuple[str, list[str | int
         elif isinstance(current, list) and isinstance(element, int) and 0 <= element < len(current):
             current = current[element]
         elif isinstance(current, dict) and isinstance(element, str) and _is_field_tag(element):
-            path.append(element)
             break
         else:
             continue  # a union tag such as 'str' or 'LossSpec'
         pointer += "/" + escape_pointer_token(str(element))
-        path.append(element)
-    return pointer, path
+    return pointer
 
 
 def _is_field_tag(element: str) -> bool:
@@ -101,7 +98,7 @@ def problems(exc: ValidationError, doc: Document, model: type[BaseModel]) -> lis
     seen: set[tuple[str, str]] = set()
     for err in specific or errors:
         loc = tuple(err["loc"])
-        pointer, _ = _pointer(loc, doc.data)
+        pointer = _pointer(loc, doc.data)
         key = loc[-1] if loc else ""
         if err["type"] == "extra_forbidden":
             owner = _owner(model, loc)
