@@ -10,6 +10,7 @@ a model is decided by the rules, not here.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +104,22 @@ ITEM_PATHS: dict[str, dict[str, PathType]] = {
     },
 }
 
+_OPTIMIZER_PARAMS = tuple(
+    (param, f"optimizer.{param}", spellings)
+    for param, spellings in {
+        "learning_rate": ("learning_rate", "lr"),
+        "momentum": ("momentum",),
+        "nesterov": ("nesterov",),
+        "beta_1": ("beta_1", "betas/0"),
+        "beta_2": ("beta_2", "betas/1"),
+        "epsilon": ("epsilon", "eps"),
+        "rho": ("rho", "alpha"),
+        "weight_decay": ("weight_decay",),
+        "decoupled_weight_decay": ("decoupled_weight_decay",),
+    }.items()
+)
+"""Optimizer facts: (spec attribute, fact path, the keys it may be written under)."""
+
 _RECURRENT = {"rnn", "lstm", "gru"}
 _WEIGHTED = {"dense", "conv", "rnn", "lstm", "gru", "embedding", "attention", "other"}
 _DEPTH = {"dense", "conv", "rnn", "lstm", "gru"}
@@ -120,6 +137,22 @@ class Facts:
         self.values[path] = value
         if pointer is not None:
             self.pointers[path] = pointer
+
+
+def _repeated(chain: list[tuple[str | None, str]]) -> str | None:
+    """An activation applied twice in a row (``softmax`` then ``softmax``)."""
+    return next((a for (a, _), (b, _) in zip(chain, chain[1:]) if a is not None and a == b), None)
+
+
+@functools.lru_cache(maxsize=256)
+def _loss_spec(name: str) -> LossSpec:
+    """``loss: mse`` as a spec with defaults (shared: specs are never modified)."""
+    return LossSpec.model_validate({"name": name})
+
+
+@functools.lru_cache(maxsize=256)
+def _optimizer_spec(name: str) -> OptimizerSpec:
+    return OptimizerSpec.model_validate({"name": name})
 
 
 @dataclass
@@ -214,18 +247,29 @@ class _Deriver:
             name, act_ptr = self.effective(f.chain)
             role = "output" if f is output else ("other" if seen_output or f.layer.type not in _DEPTH else "hidden")
             seen_output = seen_output or f is output
-            item = Facts()
-            item.set("index", f.index, f.pointer)
-            item.set("type", f.layer.type, self.key(f.pointer, "type"))
-            item.set("role", role, f.pointer)
-            item.set("activation", name, act_ptr or f.pointer)
-            item.set("recurrent", f.layer.type in _RECURRENT, f.pointer)
-            if f.layer.type in _RECURRENT:
-                item.set("cell_activation", f.chain[0][0], f.chain[0][1])
-            repeated = next(
-                (a for (a, _), (b, _) in zip(f.chain, f.chain[1:]) if a is not None and a == b), None
+            chain = f.chain
+            last_ptr = chain[-1][1] if chain else f.pointer
+            recurrent = f.layer.type in _RECURRENT
+            item = Facts(
+                {
+                    "index": f.index,
+                    "type": f.layer.type,
+                    "role": role,
+                    "activation": name,
+                    "recurrent": recurrent,
+                    "repeated_activation": _repeated(chain) if len(chain) > 1 else None,
+                },
+                {
+                    "index": f.pointer,
+                    "type": self.key(f.pointer, "type"),
+                    "role": f.pointer,
+                    "activation": act_ptr or f.pointer,
+                    "recurrent": f.pointer,
+                    "repeated_activation": last_ptr,
+                },
             )
-            item.set("repeated_activation", repeated, f.chain[-1][1] if f.chain else f.pointer)
+            if recurrent:
+                item.set("cell_activation", chain[0][0], chain[0][1])
             layer_items.append(item)
             if role == "hidden":
                 hidden_count += 1
@@ -251,7 +295,7 @@ class _Deriver:
         loss = self.config.loss
         if loss is None:
             return
-        spec = loss if isinstance(loss, LossSpec) else LossSpec.model_validate({"name": loss})
+        spec = loss if isinstance(loss, LossSpec) else _loss_spec(loss)
         pointer = "/loss"
         name_ptr = pointer if isinstance(loss, str) else self.key(pointer, "name")
         canonical, implied, alias_framework = self.resolve("loss", spec.name, name_ptr)
@@ -286,7 +330,7 @@ class _Deriver:
         opt = self.config.optimizer
         if opt is None:
             return
-        spec = opt if isinstance(opt, OptimizerSpec) else OptimizerSpec.model_validate({"name": opt})
+        spec = opt if isinstance(opt, OptimizerSpec) else _optimizer_spec(opt)
         pointer = "/optimizer"
         name_ptr = pointer if isinstance(opt, str) else self.key(pointer, "name")
         canonical = self.resolve("optimizer", spec.name, name_ptr)[0]
@@ -294,17 +338,10 @@ class _Deriver:
         if canonical is not None:
             facts.set("optimizer.name", canonical, name_ptr)
             facts.set("optimizer.family", self.vocab.optimizers[canonical]["family"], name_ptr)
-        spellings = {
-            "learning_rate": ("learning_rate", "lr"),
-            "epsilon": ("epsilon", "eps"),
-            "beta_1": ("beta_1", "betas/0"),
-            "beta_2": ("beta_2", "betas/1"),
-            "rho": ("rho", "alpha"),
-        }
-        for param in ("learning_rate", "momentum", "nesterov", "beta_1", "beta_2", "epsilon", "rho", "weight_decay", "decoupled_weight_decay"):
+        for param, path, spellings in _OPTIMIZER_PARAMS:
             value = getattr(spec, param)
             if value is not None:
-                facts.set(f"optimizer.{param}", value, self.key(pointer, *spellings.get(param, (param,))))
+                facts.set(path, value, self.key(pointer, *spellings))
         clip = next((k for k in ("clipnorm", "clipvalue", "global_clipnorm") if getattr(spec, k) is not None), None)
         facts.set("optimizer.clipping", clip is not None, self.key(pointer, clip) if clip else pointer)
 

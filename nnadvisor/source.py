@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import yaml
@@ -47,8 +47,10 @@ class SourceError(Exception):
         self.column = column
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
+    """1-based line and column. A named tuple, not a dataclass: the reader makes one per key and
+    list item of every file it checks, and a tuple is the cheapest immutable record to build."""
+
     line: int
     column: int
 
@@ -128,18 +130,16 @@ class _Yaml:
         self.seq_start, self.map_start = ev.SequenceStartEvent, ev.MappingStartEvent
         self.ends = (ev.SequenceEndEvent, ev.MappingEndEvent)
         self.doc_start, self.stream_end = ev.DocumentStartEvent, ev.StreamEndEvent
-        self.values: dict[tuple[Any, str, Any], tuple[Any]] = {}
-        """Built scalars by (tag, text, implicit): configs repeat the same few tokens."""
+        self.plain: dict[str, Any] = {}
+        """Built plain (unquoted, untagged) scalars by text: configs repeat the same few tokens."""
 
 
 _YAML: _Yaml | None = None
 
 
 def _scalar(y: _Yaml, event: Any) -> Any:
-    key = (event.tag, event.value, event.implicit)
-    hit = y.values.get(key)
-    if hit is not None and not event.style:
-        return hit[0]
+    """A scalar's value, resolved and constructed as PyYAML's safe loader does (plus YAML 1.2
+    exponent floats); tags outside plain YAML data are refused."""
     tag = event.tag
     if tag is None or tag == "!":
         tag = y.resolver.resolve(y.yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
@@ -150,11 +150,10 @@ def _scalar(y: _Yaml, event: Any) -> Any:
     if tag not in _STANDARD_TAGS:
         loc = _mark(event)
         raise SourceError(f"tag {tag!r} is not allowed: only plain YAML data is read", loc.line, loc.column)
+    if tag == _STR:
+        return event.value
     node = y.yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-    value = y.constructor.construct_object(node)
-    if not event.style and len(event.value) <= 64 and len(y.values) < 4096:
-        y.values[key] = (value,)
-    return value
+    return y.constructor.construct_object(node)
 
 
 def _too_many(event: Any) -> SourceError:
@@ -162,108 +161,116 @@ def _too_many(event: Any) -> SourceError:
     return SourceError(f"document expands to more than {MAX_NODES:,} values (alias bomb?); refused", loc.line, loc.column)
 
 
+def _refuse(event: Any, message: str) -> SourceError:
+    loc = _mark(event)
+    return SourceError(message, loc.line, loc.column)
+
+
+_COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
+
+
 def _build(text: str) -> Document:
     """The document from the event stream, iteratively (no recursion, whatever the nesting).
 
-    Each open collection is a frame ``[container, pointer, pending key, anchor, nodes at start]``.
+    The open collection is held in locals (``container``, ``pointer``, ``key``; ``key`` is
+    ``_NO_KEY`` while a mapping waits for its next key, and ``_IN_LIST`` in a sequence); enclosing
+    ones are pushed on ``stack`` as ``(container, pointer, key, anchor, nodes at start)``. This
+    loop runs once per YAML token of every checked file, so it is written for speed.
     """
     global _YAML
     y = _YAML = _YAML or _Yaml()
     loader = y.loader(text)
     locations: dict[str, Location] = {}
     anchors: dict[str, tuple[Any, int]] = {}
-    stack: list[list[Any]] = []
+    stack: list[tuple[Any, str, Any, str | None, int]] = []
     nodes = 0
-    root: Any = None
-    have_root = False
+    root: Any = _NO_KEY
+    container: Any = None  # the open collection (None: at the top level)
+    pointer = ""
+    key: Any = _NO_KEY
+    anchor: str | None = None
+    start = 0
     get_event = loader.get_event
+    plain_get, plain = y.plain.get, y.plain
+    scalar_cls, alias_cls, map_cls, seq_cls = y.scalar, y.alias, y.map_start, y.seq_start
+    end_classes, doc_start, stream_end = y.ends, y.doc_start, y.stream_end
     try:
         while True:
             event = get_event()
             cls = event.__class__
-            where: Any = event
-            if cls is y.scalar:
+            located = True  # whether the value's own event locates it (not so for collections)
+            if cls is scalar_cls:
                 nodes += 1
-                if nodes > MAX_NODES:
-                    raise _too_many(event)
-                value = _scalar(y, event)
+                if event.tag is None:
+                    if not event.style:  # plain: "" from libyaml, None from pure-Python PyYAML
+                        value = plain_get(event.value, _NO_KEY)
+                        if value is _NO_KEY:
+                            value = _scalar(y, event)
+                            if len(plain) < 4096 and len(event.value) <= 64:
+                                plain[event.value] = value
+                    else:
+                        value = event.value  # quoted or block scalars without a tag are strings
+                else:
+                    value = _scalar(y, event)
                 if event.anchor is not None:
                     anchors[event.anchor] = (value, 1)
-            elif cls in y.ends:
-                frame = stack.pop()
-                value = frame[0]
-                if frame[3] is not None:
-                    anchors[frame[3]] = (value, nodes - frame[4] + 1)
-                where = None
-            elif cls is y.map_start or cls is y.seq_start:
+            elif cls in end_classes:
+                value = container
+                if anchor is not None:
+                    anchors[anchor] = (value, nodes - start + 1)
+                container, pointer, key, anchor, start = stack.pop()
+                located = False
+            elif cls is map_cls or cls is seq_cls:
                 nodes += 1
-                if nodes > MAX_NODES:
-                    raise _too_many(event)
-                if event.tag not in (None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
-                    loc = _mark(event)
-                    raise SourceError(f"tag {event.tag!r} is not allowed: only plain YAML data is read", loc.line, loc.column)
+                if event.tag not in _COLLECTION_TAGS:
+                    raise _refuse(event, f"tag {event.tag!r} is not allowed: only plain YAML data is read")
                 if len(stack) >= MAX_DEPTH:
-                    loc = _mark(event)
-                    raise SourceError(f"nesting deeper than {MAX_DEPTH} levels", loc.line, loc.column)
-                if not stack:
-                    pointer = ""
+                    raise _refuse(event, f"nesting deeper than {MAX_DEPTH} levels")
+                if container is None:
+                    child = ""
                     locations.setdefault("", _mark(event))
+                elif key is _IN_LIST:
+                    child = f"{pointer}/{len(container)}"
+                    mark = event.start_mark
+                    locations[child] = Location(mark.line + 1, mark.column + 1)
+                elif key is _NO_KEY:
+                    child = pointer  # a collection as a key: refused when it is attached
                 else:
-                    top = stack[-1]
-                    if top[0].__class__ is list:
-                        pointer = f"{top[1]}/{len(top[0])}"
-                        locations[pointer] = _mark(event)
-                    elif top[2] is _NO_KEY:
-                        pointer = top[1]  # a collection as a key: refused when it is attached
-                    else:
-                        pointer = f"{top[1]}/{escape_pointer_token(str(top[2]))}"
-                stack.append([[] if cls is y.seq_start else {}, pointer, _NO_KEY, event.anchor, nodes])
+                    child = f"{pointer}/{escape_pointer_token(str(key))}"
+                stack.append((container, pointer, key, anchor, start))
+                if cls is seq_cls:
+                    container, key = [], _IN_LIST
+                else:
+                    container, key = {}, _NO_KEY
+                pointer, anchor, start = child, event.anchor, nodes
                 continue
-            elif cls is y.alias:
+            elif cls is alias_cls:
                 if event.anchor not in anchors:
-                    loc = _mark(event)
-                    raise SourceError(f"unknown alias *{event.anchor}", loc.line, loc.column)
+                    raise _refuse(event, f"unknown alias *{event.anchor}")
                 value, size = anchors[event.anchor]
                 nodes += size
-                if nodes > MAX_NODES:
-                    raise _too_many(event)
-            elif cls is y.doc_start:
-                if have_root:
-                    loc = _mark(event)
-                    raise SourceError("more than one YAML document in the file", loc.line, loc.column)
+            elif cls is doc_start:
+                if root is not _NO_KEY:
+                    raise _refuse(event, "more than one YAML document in the file")
                 continue
-            elif cls is y.stream_end:
+            elif cls is stream_end:
                 break
             else:  # stream start, document end
                 continue
-            if not stack:
-                root, have_root = value, True
-                continue
-            frame = stack[-1]
-            container = frame[0]
-            if container.__class__ is list:
-                if where is not None:
-                    locations[f"{frame[1]}/{len(container)}"] = _mark(where)
+            if nodes > MAX_NODES:
+                raise _too_many(event)
+            if key is _IN_LIST:
+                if located:
+                    mark = event.start_mark
+                    locations[f"{pointer}/{len(container)}"] = Location(mark.line + 1, mark.column + 1)
                 container.append(value)
-            elif frame[2] is _NO_KEY:
-                key_loc = _mark(where) if where is not None else locations.get(frame[1], Location(1, 1))
-                if isinstance(value, (dict, list)):
-                    raise SourceError("a mapping key must be a plain value, not a list or mapping", key_loc.line, key_loc.column)
-                if value in container:
-                    # Equal keys can be spelt differently (1 and 1.0, 1 and true): name the first.
-                    first = next(k for k in container if k == value)
-                    first_loc = locations.get(f"{frame[1]}/{escape_pointer_token(str(first))}", key_loc)
-                    same = str(first) == str(value)
-                    raise SourceError(
-                        f"duplicate key {value!r} ({'the first is' if same else f'equal to {first!r}'} on line {first_loc.line})",
-                        key_loc.line,
-                        key_loc.column,
-                    )
-                frame[2] = value
-                locations[f"{frame[1]}/{escape_pointer_token(str(value))}"] = key_loc
+            elif key is not _NO_KEY:
+                container[key] = value
+                key = _NO_KEY
+            elif container is None:
+                root = value
             else:
-                container[frame[2]] = value
-                frame[2] = _NO_KEY
+                key = _attach_key(container, pointer, value, event if located else None, locations)
     except y.yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise SourceError(_yaml_problem(exc), mark.line + 1 if mark else 1, mark.column + 1 if mark else 1) from None
@@ -271,7 +278,34 @@ def _build(text: str) -> Document:
         raise SourceError(str(exc).strip().splitlines()[0]) from None
     finally:
         loader.dispose()
-    return Document(root, locations)
+    return Document(None if root is _NO_KEY else root, locations)
+
+
+def _attach_key(container: dict[Any, Any], pointer: str, key: Any, event: Any, locations: dict[str, Location]) -> Any:
+    """Records a mapping key (located at the key); refuses collection and duplicate keys."""
+    if event is not None:
+        mark = event.start_mark
+        where = Location(mark.line + 1, mark.column + 1)
+    else:
+        where = locations.get(pointer, Location(1, 1))
+    if key.__class__ is str:
+        child = f"{pointer}/{key}" if "/" not in key and "~" not in key else f"{pointer}/{escape_pointer_token(key)}"
+    elif isinstance(key, (dict, list)):
+        raise SourceError("a mapping key must be a plain value, not a list or mapping", where.line, where.column)
+    else:
+        child = f"{pointer}/{escape_pointer_token(str(key))}"
+    if key in container:
+        # Equal keys can be spelt differently (1 and 1.0, 1 and true): name the first.
+        first = next(k for k in container if k == key)
+        first_loc = locations.get(f"{pointer}/{escape_pointer_token(str(first))}", where)
+        same = str(first) == str(key)
+        raise SourceError(
+            f"duplicate key {key!r} ({'the first is' if same else f'equal to {first!r}'} on line {first_loc.line})",
+            where.line,
+            where.column,
+        )
+    locations[child] = where
+    return key
 
 
 class _NoKey:
@@ -279,6 +313,7 @@ class _NoKey:
 
 
 _NO_KEY = _NoKey()
+_IN_LIST = _NoKey()
 
 
 def _yaml_problem(exc: "yaml.MarkedYAMLError") -> str:

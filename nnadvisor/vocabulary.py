@@ -53,12 +53,20 @@ class Vocabulary:
                     else:
                         table[fold(alias["name"])] = Resolved(canonical, dict(alias.get("params") or {}), alias.get("framework"))
             self._index[kind] = table
+        self._memo: dict[tuple[str, str], Resolved | None] = {}
+        """Names as written, resolved: a directory of configs repeats the same few spellings."""
 
     def names(self, kind: Kind) -> tuple[str, ...]:
         return tuple(self.data[_SECTIONS[kind]])
 
     def resolve(self, kind: Kind, name: str) -> Resolved | None:
-        return self._index[kind].get(fold(name))
+        key = (kind, name)
+        if key in self._memo:
+            return self._memo[key]
+        resolved = self._index[kind].get(fold(name))
+        if len(self._memo) < 4096:
+            self._memo[key] = resolved
+        return resolved
 
     def suggest(self, kind: Kind, name: str, n: int = 3) -> list[str]:
         """Closest canonical names, for "did you mean" messages."""

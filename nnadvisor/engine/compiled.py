@@ -12,7 +12,7 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
-from nnadvisor.engine.conditions import Compiled, compile_condition, leaves
+from nnadvisor.engine.conditions import Test, compile_condition, leaves
 from nnadvisor.findings import Finding, FixOut
 from nnadvisor.terms import Severity
 
@@ -42,8 +42,8 @@ class CompiledRule:
     demo: str | None
     for_each: str | None
     reader_only: bool
-    when: Compiled | None
-    cases: tuple[tuple[Compiled, Outcome], ...]
+    when: Test | None
+    cases: tuple[tuple[Test, Outcome], ...]
     default: Outcome | None
     """The outcome when there are no cases."""
 
@@ -123,19 +123,24 @@ def _fix(fix: dict[str, Any] | None, scope: _Scope) -> FixOut | None:
     return FixOut(description=scope.fill(fix["description"]), patch=patch)
 
 
+_NO_ITEM: dict[str, Any] = {}
+
+
 def evaluate(rules: tuple[CompiledRule, ...], facts: Facts, file: str, doc: Document | None) -> list[Finding]:
     findings: list[Finding] = []
+    values = facts.values
     for rule in rules:
         if rule.reader_only:
             continue
-        items: list[Facts | None] = list(facts.items.get(rule.for_each, [])) if rule.for_each else [None]
+        items = facts.items.get(rule.for_each, ()) if rule.for_each else (None,)
         for item in items:
-            scope = _Scope(facts, item)
-            if rule.when is not None and rule.when(scope.get) is not True:
+            item_values = item.values if item is not None else _NO_ITEM
+            if rule.when is not None and not rule.when(values, item_values):
                 continue
-            outcome = rule.default or next((o for cond, o in rule.cases if cond(scope.get) is True), None)
+            outcome = rule.default or next((o for test, o in rule.cases if test(values, item_values)), None)
             if outcome is None:
                 continue
+            scope = _Scope(facts, item)
             message = scope.fill(outcome.message)
             if outcome.uses_task and facts.values.get("task_inferred"):
                 message += f" (task inferred as {facts.values.get('task')}; set `task:` to confirm)"
@@ -162,7 +167,7 @@ def evaluate(rules: tuple[CompiledRule, ...], facts: Facts, file: str, doc: Docu
 class CompiledInference:
     """``rules/inference.yaml`` compiled: sets ``task`` (and ``task_inferred``) when absent."""
 
-    task: tuple[tuple[Compiled, str], ...]
+    task: tuple[tuple[Test, str], ...]
 
     @classmethod
     def from_dump(cls, data: dict[str, Any]) -> CompiledInference:
@@ -171,9 +176,8 @@ class CompiledInference:
     def apply(self, facts: Facts) -> None:
         if facts.values.get("task") is not None:
             return
-        scope = _Scope(facts, None)
-        for cond, value in self.task:
-            if cond(scope.get) is True:
+        for test, value in self.task:
+            if test(facts.values, _NO_ITEM):
                 facts.set("task", value)
                 facts.set("task_inferred", True)
                 return

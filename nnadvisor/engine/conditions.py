@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 Truth = bool | None  # None: unknown
-Lookup = Callable[[str], Any]
-Compiled = Callable[[Lookup], Truth]
 
 
 # name -> (function(fact, operand), operand shape). Shapes: "none", "scalar", "list", "pair".
@@ -54,53 +52,44 @@ def leaves(cond: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [cond]
 
 
-def compile_condition(cond: Mapping[str, Any]) -> Compiled:
-    """A closure evaluating ``cond`` against a fact lookup, in Kleene three-valued logic."""
-    if "not" in cond:
-        inner = compile_condition(cond["not"])
+Facts = Mapping[str, Any]
+Test = Callable[[Facts, Facts], bool]
+"""A compiled condition: ``test(facts, item)`` is true when the condition is *true* (not false,
+not unknown). ``item`` holds the ``item.*`` facts of a ``for_each`` rule ({} otherwise)."""
 
-        def negate(get: Lookup) -> Truth:
-            value = inner(get)
-            return None if value is None else not value
 
-        return negate
-    if "all" in cond:
-        parts = [compile_condition(c) for c in cond["all"]]
+def _never(facts: Facts, item: Facts) -> bool:
+    return False
 
-        def all_of(get: Lookup) -> Truth:
-            unknown = False
-            for part in parts:
-                value = part(get)
-                if value is False:
-                    return False
-                unknown = unknown or value is None
-            return None if unknown else True
 
-        return all_of
-    if "any" in cond:
-        options = [compile_condition(c) for c in cond["any"]]
+def _lookup(path: str) -> tuple[bool, str]:
+    """Where a path is looked up, decided once: (in the item?, key there)."""
+    return (True, path[5:]) if path.startswith("item.") else (False, path)
 
-        def any_of(get: Lookup) -> Truth:
-            unknown = False
-            for part in options:
-                value = part(get)
-                if value is True:
-                    return True
-                unknown = unknown or value is None
-            return None if unknown else False
 
-        return any_of
+def _leaf(cond: Mapping[str, Any]) -> tuple[Test, Test]:
+    """(true, false) tests of one leaf; both are false when the leaf is unknown."""
     path, op, operand = cond["path"], cond["op"], cond.get("value")
-    if op == "exists":
-        return lambda get: get(path) is not None
-    if op == "not_exists":
-        return lambda get: get(path) is None
-    fn = OPERATORS[op][0]
+    on_item, key = _lookup(path)
+    if op in ("exists", "not_exists"):
+        present: Test
+        absent: Test
+        if on_item:
+            present, absent = (lambda f, i: i.get(key) is not None), (lambda f, i: i.get(key) is None)
+        else:
+            present, absent = (lambda f, i: f.get(key) is not None), (lambda f, i: f.get(key) is None)
+        return (present, absent) if op == "exists" else (absent, present)
     ref = reference(operand)
+    if ref is None and operand is None:
+        return _never, _never  # comparing with nothing is never known
+    if ref is None and op in _MEMBERSHIP:
+        return _membership(on_item, key, op, operand)
+    fn = OPERATORS[op][0]
+    ref_on_item, ref_key = _lookup(ref) if ref is not None else (False, "")
 
-    def leaf(get: Lookup) -> Truth:
-        fact = get(path)
-        value = get(ref) if ref is not None else operand
+    def truth(f: Facts, i: Facts) -> Truth:
+        fact = (i if on_item else f).get(key)
+        value = operand if ref is None else (i if ref_on_item else f).get(ref_key)
         if fact is None or value is None:
             return None
         try:
@@ -108,4 +97,67 @@ def compile_condition(cond: Mapping[str, Any]) -> Compiled:
         except TypeError:
             return None
 
-    return leaf
+    return (lambda f, i: truth(f, i) is True), (lambda f, i: truth(f, i) is False)
+
+
+_MEMBERSHIP = frozenset({"equals", "not_equals", "in", "not_in"})
+
+
+def _membership(on_item: bool, key: str, op: str, operand: Any) -> tuple[Test, Test]:
+    """The hot leaves (most leaves compare a name with a literal), without the generic leaf's
+    indirections; ``==`` and ``in`` over a list never raise, so no ``try`` is needed."""
+    options = tuple(operand) if op in ("in", "not_in") else (operand,)
+    if on_item:
+        true: Test = lambda f, i: (a := i.get(key)) is not None and a in options  # noqa: E731
+        false: Test = lambda f, i: (a := i.get(key)) is not None and a not in options  # noqa: E731
+    else:
+        true = lambda f, i: (a := f.get(key)) is not None and a in options  # noqa: E731
+        false = lambda f, i: (a := f.get(key)) is not None and a not in options  # noqa: E731
+    return (true, false) if op in ("equals", "in") else (false, true)
+
+
+def _every(tests: list[Test]) -> Test:
+    if len(tests) == 1:
+        return tests[0]
+
+    def every(f: Facts, i: Facts) -> bool:
+        for test in tests:
+            if not test(f, i):
+                return False
+        return True
+
+    return every
+
+
+def _some(tests: list[Test]) -> Test:
+    if len(tests) == 1:
+        return tests[0]
+
+    def some(f: Facts, i: Facts) -> bool:
+        for test in tests:
+            if test(f, i):
+                return True
+        return False
+
+    return some
+
+
+def _compile(cond: Mapping[str, Any]) -> tuple[Test, Test]:
+    """(true, false) tests of ``cond``, by Kleene's rules: ``all`` is true when every part is true
+    and false when some part is false; ``any`` the other way round; ``not`` swaps the two."""
+    if "not" in cond:
+        true, false = _compile(cond["not"])
+        return false, true
+    if "all" in cond or "any" in cond:
+        parts = [_compile(c) for c in cond.get("all", cond.get("any"))]
+        trues, falses = [p[0] for p in parts], [p[1] for p in parts]
+        return (_every(trues), _some(falses)) if "all" in cond else (_some(trues), _every(falses))
+    return _leaf(cond)
+
+
+def compile_condition(cond: Mapping[str, Any]) -> Test:
+    """The test that ``cond`` is true, in three-valued logic; compiled once, run per config.
+
+    Tracking "definitely true" and "definitely false" as two short-circuiting tests (instead of one
+    function returning true/false/unknown) lets ``all`` stop at its first part that is not true."""
+    return _compile(cond)[0]
