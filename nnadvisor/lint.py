@@ -7,15 +7,14 @@ remaining files are still checked.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from nnadvisor import readers
+from nnadvisor import readers, suppressions
 from nnadvisor.engine.compiled import evaluate
 from nnadvisor.findings import FileError, Finding, FixOut, Report
 from nnadvisor.result_cache import ResultCache
@@ -89,8 +88,6 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Fin
     findings += _reader_findings(NOTE_RULE, notes, file, rulebase)
     findings.sort(key=lambda f: (f.line, f.column, f.rule_id))
     if fmt in readers.COMMENTED:
-        from nnadvisor import suppressions
-
         findings = suppressions.apply(findings, raw.decode("utf-8", "replace"), file)
     return findings
 
@@ -118,13 +115,44 @@ def _merge_heads(per_head: list[tuple[str | None, list[Finding]]]) -> list[Findi
     return merged
 
 
-@dataclass(frozen=True)
-class Target:
-    """One input to check: a file path, or ``-`` for stdin (shown under ``display``)."""
+class Target(NamedTuple):
+    """One input to check: a file path, or ``None`` for stdin (shown under ``display``)."""
 
-    path: Path | None
+    path: str | None
     display: str
     explicit: bool
+
+
+_SUFFIXES = tuple(readers.EXTENSIONS)
+
+
+def _walk(root: str) -> Iterator[Target | FileError]:
+    """Files under ``root`` with a known extension: each directory's files (sorted by name), then
+    its subdirectories in the same order, depth first, without recursion. Hidden and tool
+    directories are skipped, symbolic links to directories are not followed (as ``os.walk``), and
+    a directory that cannot be listed is reported, not skipped in silence."""
+    pending = [root]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            yield FileError(file=directory, message=f"cannot list directory: {exc.strerror or exc}")
+            continue
+        subdirs = []
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name not in SKIP_DIRS and not name.startswith(".") and not entry.is_symlink():
+                    subdirs.append(entry.path)
+            elif name.lower().endswith(_SUFFIXES):
+                yield Target(entry.path, entry.path, False)
+        pending.extend(reversed(subdirs))
 
 
 def discover(paths: Iterable[str], stdin_name: str = "-") -> Iterator[Target | FileError]:
@@ -132,40 +160,44 @@ def discover(paths: Iterable[str], stdin_name: str = "-") -> Iterator[Target | F
     for given in paths:
         if given == "-":
             yield Target(None, stdin_name, True)
-            continue
-        path = Path(given)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                for name in sorted(files):
-                    if Path(name).suffix.lower() in readers.EXTENSIONS:
-                        full = Path(root) / name
-                        yield Target(full, str(full), False)
-        elif path.exists():
-            yield Target(path, given, True)
+        elif os.path.isdir(given):
+            yield from _walk(given)
+        elif os.path.exists(given):
+            yield Target(given, given, True)
         else:
             yield FileError(file=given, message="no such file or directory")
 
 
-def _read_capped(path: Path | None) -> bytes:
+def _read_capped(path: str | None) -> bytes:
     """At most one byte more than the reader accepts: a 100 MB file is refused, not loaded.
     Configs are small, so a first 64 KiB read usually is the whole file (asking for the full cap
-    at once would allocate 5 MiB per file)."""
-    stream = sys.stdin.buffer if path is None else path.open("rb")
+    at once would allocate 5 MiB per file). Files are read through a bare descriptor: a buffered
+    file object costs more than reading a whole config."""
+    if path is None:
+        read = sys.stdin.buffer.read
+        fd = -1
+    else:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        read = functools.partial(os.read, fd)
     try:
         chunks: list[bytes] = []
         size, want = 0, 65536
         while size <= MAX_BYTES:
-            chunk = stream.read(want)
+            chunk = read(want)
+            if not chunk:
+                break
             chunks.append(chunk)
             size += len(chunk)
-            if len(chunk) < want:  # end of input
-                break
-            want = min(1 << 20, MAX_BYTES + 1 - size)
-        return b"".join(chunks)
+            if len(chunk) < want:
+                if fd < 0:
+                    break  # a buffered stream returns less only at the end
+                want = 65536  # a descriptor may return less before the end (pipes): ask again
+            else:
+                want = min(1 << 20, MAX_BYTES + 1 - size)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
-        if path is not None:
-            stream.close()
+        if fd >= 0:
+            os.close(fd)
 
 
 def _read_input(target: Target, fmt: str | None) -> tuple[bytes, str]:

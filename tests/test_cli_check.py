@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import CliRunner
 
@@ -82,6 +85,36 @@ def test_directory_is_walked_and_non_configs_are_skipped(cli: CliRunner, tmp_pat
     assert result.code == 1
     assert "in 2 files; 1 file skipped (not model configs)" in result.out
     assert ".hidden" not in result.out
+
+
+def test_walk_order_and_what_it_skips(cli: CliRunner, tmp_path: Path) -> None:
+    """Each directory's files by name, then its subdirectories; tool and hidden directories and
+    symbolic links to directories are not entered (a link loop would never end)."""
+    for name in ("b.yaml", "a.yml", "sub/z.json", "sub/deeper/c.yaml", "C.YAML", "node_modules/x.yaml", "venv/y.yaml"):
+        write(tmp_path, f"root/{name}", SOFTMAX_MSE)  # YAML is JSON's superset: also the .json file
+    (tmp_path / "root" / "loop").symlink_to(tmp_path / "root", target_is_directory=True)
+    doc = json.loads(cli("check", "--format", "json", str(tmp_path / "root")).out)
+    seen = list(dict.fromkeys(Path(f["file"]).relative_to(tmp_path / "root").as_posix() for f in doc["findings"]))
+    assert seen == ["C.YAML", "a.yml", "b.yaml", "sub/z.json", "sub/deeper/c.yaml"]
+    assert doc["summary"]["files"] == 5
+
+
+def test_a_directory_that_cannot_be_listed_is_reported(cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "root/ok.yaml", SOFTMAX_MSE)
+    write(tmp_path, "root/locked/hidden.yaml", SOFTMAX_MSE)
+    real_scandir = os.scandir
+
+    def scandir(path: str):  # type: ignore[no-untyped-def]
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)  # as root, chmod cannot make a directory unlistable
+    result = cli("check", "--format", "json", str(tmp_path / "root"))
+    doc = json.loads(result.out)
+    assert result.code == 2
+    assert doc["errors"] == [{"file": str(tmp_path / "root" / "locked"), "message": "cannot list directory: Permission denied"}]
+    assert doc["summary"]["files"] == 1
 
 
 def test_missing_path_exits_two_but_other_files_are_reported(cli: CliRunner, tmp_path: Path) -> None:

@@ -12,9 +12,11 @@ need them.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from nnadvisor.source import Document, Problem
@@ -104,8 +106,7 @@ def _sniff(raw: bytes) -> str:
 def detect(name: str, raw: bytes | None = None) -> str:
     """The reader for a file: by extension (``.keras``, ``.py``), then by content (``.json`` and
     ``.yaml`` holding Keras JSON; stdin and unknown extensions are sniffed)."""
-    suffix = PurePath(name).suffix.lower()
-    known = EXTENSIONS.get(suffix)
+    known = EXTENSIONS.get(os.path.splitext(name)[1].lower())
     if known in ("keras", "pytorch") or raw is None:
         return known or "nnadvisor"
     if known == "nnadvisor":
@@ -113,35 +114,43 @@ def detect(name: str, raw: bytes | None = None) -> str:
     return _sniff(raw)
 
 
-def archive_format(path: Path, fmt: str | None) -> str | None:
+def archive_format(path: str | os.PathLike[str], fmt: str | None) -> str | None:
     """``keras`` when ``path`` is a zip archive to read member by member (a ``.keras`` file, or any
     file under ``--input-format keras``); ``None`` for files read whole."""
-    if fmt not in (None, "keras") or (fmt is None and path.suffix.lower() != ".keras"):
+    if fmt not in (None, "keras") or (fmt is None and not os.fspath(path).lower().endswith(".keras")):
         return None
-    with path.open("rb") as f:
+    with open(path, "rb") as f:
         magic = f.read(4)
     return "keras" if magic in ZIP_MAGIC else None
 
 
-def read_archive(path: Path) -> bytes:
+def read_archive(path: str | os.PathLike[str]) -> bytes:
     """The members a reader needs (``config.json``, ``metadata.json``), capped, packed as bytes."""
     from nnadvisor.readers import archive
 
     return archive.read_path(path)
 
 
+_MODULES = {"nnadvisor": "native", "keras": "keras", "pytorch": "pytorch"}
+_loaded: dict[str, ModuleType] = {}
+
+
+def _reader(fmt: str) -> ModuleType:
+    """The reader module of a format, imported on first use (``from ... import`` inside a
+    function called per file costs a package lookup every time)."""
+    module = _loaded.get(fmt)
+    if module is None:
+        name = f"nnadvisor.readers.{_MODULES[fmt]}"
+        __import__(name)  # the interpreter's import statement machinery (seen by -X importtime)
+        module = _loaded[fmt] = sys.modules[name]
+    return module
+
+
 def read(raw: bytes, fmt: str, vocab: Vocabulary, name: str = "-") -> list[ReadResult]:
-    if fmt == "keras":
-        from nnadvisor.readers import keras
-
-        return keras.read(raw, vocab, name)
-    if fmt == "pytorch":
-        from nnadvisor.readers import pytorch
-
-        return pytorch.read(raw, vocab, name)
-    from nnadvisor.readers import native
-
-    return [native.read(raw, vocab, name)]
+    if fmt == "nnadvisor":
+        return [_reader(fmt).read(raw, vocab, name)]
+    results: list[ReadResult] = _reader(fmt).read(raw, vocab, name)
+    return results
 
 
 def looks_like_config(raw: bytes, fmt: str) -> bool:
@@ -150,6 +159,4 @@ def looks_like_config(raw: bytes, fmt: str) -> bool:
         return raw[:4] in ZIP_MAGIC or raw.startswith(PACK_MAGIC) or keras_content(raw)
     if fmt == "pytorch":
         return b"torch" in raw and (b"Module" in raw or b"Sequential" in raw or b"optim" in raw)
-    from nnadvisor.readers import native
-
-    return native.looks_like_config(raw)
+    return bool(_reader(fmt).looks_like_config(raw))

@@ -20,8 +20,8 @@ on exactly what was linted); what went wrong is packed the same way and becomes 
 from __future__ import annotations
 
 import json
+import os
 import struct
-from pathlib import Path
 from typing import IO
 
 from nnadvisor.readers import PACK_MAGIC
@@ -135,9 +135,9 @@ def read_members(f: IO[bytes]) -> dict[str, bytes]:
         raise ArchiveError(f"cannot read the zip archive: {exc}") from None
 
 
-def read_path(path: Path) -> bytes:
+def read_path(path: str | os.PathLike[str]) -> bytes:
     """The packed members of the archive at ``path``; OSError (cannot open) propagates."""
-    with path.open("rb") as f:
+    with open(path, "rb") as f:
         try:
             return pack(read_members(f))
         except ArchiveError as exc:
