@@ -26,7 +26,7 @@ a validated rule base as after any first use):
   and the figure the budgets are judged on;
 - ``cache filling``: a plain ``check`` with a fresh, empty results cache (a new directory each
   round): the first run with the cache on, e.g. CI without a persisted cache (parses everything
-  and writes 10,000 cache entries);
+  and writes 10,000 cache entries into 256 shard files);
 - ``cache warm``: a plain ``check`` right after the filling run (every file a cache hit).
 
 Each is run with the default text output and with ``--format json``, stdout to /dev/null.
@@ -601,6 +601,8 @@ def main() -> None:
         # bill the file system's deferred work to it); the warm runs reuse that directory.
         cached_env = dict(env)
         rounds = iter(range(10**6))
+        for stale in root.glob("nnadvisor-cache-*"):  # left by an earlier run with --keep
+            shutil.rmtree(stale)
 
         def fresh_results_cache() -> None:
             fresh = root / f"nnadvisor-cache-{next(rounds)}"

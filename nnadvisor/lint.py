@@ -241,4 +241,6 @@ def run_check(
             if cache:
                 cache.put(raw, reader, target.display, findings)
         report.add(findings)
+    if cache:
+        cache.flush()
     return report, skipped

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
+from nnadvisor.findings import Finding
 from nnadvisor.resources import rules_dir
+from nnadvisor.result_cache import KEEP_DAYS, ResultCache
 from nnadvisor.rulebase import load_rulebase
 from tests.conftest import CliRunner
 
@@ -26,11 +30,11 @@ def test_cached_results_equal_fresh_results(cli: CliRunner, tmp_path: Path, cach
     config = tmp_path / "m.yaml"
     config.write_text(BAD)
     fresh = cli("check", "--no-cache", "--format", "json", str(config))
-    assert not (cache / "results-v1").exists()
+    assert not (cache / "results-v2").exists()
     first = cli("check", "--format", "json", str(config))
     second = cli("check", "--format", "json", str(config))
     assert fresh.out == first.out == second.out and second.code == 1
-    assert list((cache / "results-v1").rglob("*.json"))
+    assert list((cache / "results-v2").rglob("*.json"))
 
 
 def test_same_content_under_another_name_reports_that_name(cli: CliRunner, tmp_path: Path, cache: Path) -> None:
@@ -83,3 +87,70 @@ def test_invalid_rule_is_a_usage_error_with_file_and_line(cli: CliRunner, tmp_pa
     assert result.code == 2
     assert "NNA101-softmax-with-regression-loss.yaml:" in result.err
     assert "unknown path 'loss.familly'" in result.err and "did you mean 'loss.family'" in result.err
+
+
+def test_many_files_share_a_few_shard_files(cli: CliRunner, tmp_path: Path, cache: Path) -> None:
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    for i in range(40):
+        (configs / f"m{i}.yaml").write_text(BAD + f"# variant {i}\n")
+    first = cli("check", "--format", "json", str(configs))
+    shards = list((cache / "results-v2").rglob("*.json"))
+    assert 0 < len(shards) <= 40 and all(len(p.stem) == 2 for p in shards)
+    assert sum(len(json.loads(p.read_text())) for p in shards) == 40
+    assert cli("check", "--format", "json", str(configs)).out == first.out
+
+
+def _finding(file: str = "x.yaml") -> Finding:
+    return Finding(rule_id="NNA101", name="n", severity="error", file=file, line=1, column=1, pointer="", message="m")
+
+
+def test_two_processes_writing_one_shard_keep_both_entries(tmp_path: Path) -> None:
+    one, two = ResultCache(tmp_path, "fp"), ResultCache(tmp_path, "fp")
+    # Find two contents whose keys fall in the same shard.
+    contents = [f"c{i}".encode() for i in range(600)]
+    by_shard: dict[str, list[bytes]] = {}
+    for c in contents:
+        by_shard.setdefault(ResultCache._key(c, "nnadvisor", "m.yaml")[:2], []).append(c)
+    a, b = next(v for v in by_shard.values() if len(v) >= 2)[:2]
+    assert one.get(a, "nnadvisor", "m.yaml") is None and two.get(b, "nnadvisor", "m.yaml") is None
+    one.put(a, "nnadvisor", "m.yaml", [_finding()])
+    two.put(b, "nnadvisor", "m.yaml", [])
+    one.flush()
+    two.flush()  # read what `one` wrote, merged its own entry in
+    fresh = ResultCache(tmp_path, "fp")
+    assert fresh.get(a, "nnadvisor", "other.yaml") == [_finding("other.yaml")]
+    assert fresh.get(b, "nnadvisor", "m.yaml") == []
+
+
+def test_entries_unused_for_keep_days_are_pruned_and_used_ones_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    day = int(time.time() // 86400)
+    old, used = ResultCache(tmp_path, "fp"), None
+    old.today = day - KEEP_DAYS - 1
+    contents = [f"c{i}".encode() for i in range(50)]
+    for c in contents:
+        old.put(c, "nnadvisor", "m.yaml", [])
+    old.flush()
+    used = ResultCache(tmp_path, "fp")
+    assert used.get(contents[0], "nnadvisor", "m.yaml") == []  # a hit refreshes the entry
+    used.put(b"new", "nnadvisor", "m.yaml", [])
+    used.flush()
+    later = ResultCache(tmp_path, "fp")
+    assert later.get(contents[0], "nnadvisor", "m.yaml") == []
+    assert later.get(b"new", "nnadvisor", "m.yaml") == []
+    shared = {ResultCache._key(c, "nnadvisor", "m.yaml")[:2] for c in (contents[0], b"new")}
+    pruned = [c for c in contents[1:] if ResultCache._key(c, "nnadvisor", "m.yaml")[:2] in shared]
+    assert all(later.get(c, "nnadvisor", "m.yaml") is None for c in pruned)
+
+
+def test_caches_of_rule_bases_unused_for_keep_days_are_removed(tmp_path: Path) -> None:
+    stale, recent = tmp_path / "results-v2" / "old-fp", tmp_path / "results-v2" / "recent-fp"
+    for d in (stale, recent):
+        d.mkdir(parents=True)
+        (d / "00.json").write_text("{}")
+    long_ago = time.time() - (KEEP_DAYS + 1) * 86400
+    os.utime(stale, (long_ago, long_ago))
+    cache = ResultCache(tmp_path, "fp")
+    cache.put(b"x", "nnadvisor", "m.yaml", [])
+    cache.flush()
+    assert not stale.exists() and recent.exists() and (tmp_path / "results-v2" / "fp").exists()
