@@ -23,6 +23,9 @@ class FixOut:
     description: str
     patch: list[dict[str, Any]] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"description": self.description, "patch": [dict(op) for op in self.patch]}
+
 
 @dataclass
 class Finding:
@@ -41,6 +44,22 @@ class Finding:
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         fix = data.get("fix")
         return cls(**{**data, "fix": FixOut(**fix) if fix else None})
+
+    def to_dict(self) -> dict[str, Any]:
+        """As ``dataclasses.asdict`` gives it, written out: asdict deep-copies field by field and
+        took a tenth of a 10,000-file run's time."""
+        return {
+            "rule_id": self.rule_id,
+            "name": self.name,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "message": self.message,
+            "fix": None if self.fix is None else self.fix.to_dict(),
+            "demo": self.demo,
+        }
 
 
 @dataclass
@@ -83,4 +102,10 @@ class Report:
         return max((SEVERITY_RANK[f.severity] for f in self.findings), default=-1)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "schema_version": self.schema_version,
+            "tool": asdict(self.tool),
+            "findings": [f.to_dict() for f in self.findings],
+            "errors": [asdict(e) for e in self.errors],
+            "summary": asdict(self.summary),
+        }

@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +83,10 @@ class ResultCache:
 
     def put(self, raw: bytes, reader: str, name: str, findings: list[Finding]) -> None:
         key = self._key(raw, reader, name)
-        entry: Entry = [self.today, [{k: v for k, v in asdict(f).items() if k != "file"} for f in findings]]
+        stored = [f.to_dict() for f in findings]
+        for d in stored:
+            del d["file"]
+        entry: Entry = [self.today, stored]
         self._shard(key[:2])[key[2:]] = entry
         self._dirty.setdefault(key[:2], {})[key[2:]] = entry
 

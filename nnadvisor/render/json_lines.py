@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 from nnadvisor.findings import Report
 
 
 def render(report: Report) -> str:
-    return "".join(json.dumps(asdict(f), ensure_ascii=False) + "\n" for f in report.findings)
+    return "".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n" for f in report.findings)
