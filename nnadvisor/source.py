@@ -269,6 +269,10 @@ def _build(text: str) -> Document:
                 key = _NO_KEY
             elif container is None:
                 root = value
+            elif value.__class__ is str and located and value not in container and "/" not in value and "~" not in value:
+                key = value  # the common key: a new plain string, located at itself
+                mark = event.start_mark
+                locations[f"{pointer}/{value}"] = Location(mark.line + 1, mark.column + 1)
             else:
                 key = _attach_key(container, pointer, value, event if located else None, locations)
     except y.yaml.MarkedYAMLError as exc:

@@ -126,18 +126,27 @@ def _fix(fix: dict[str, Any] | None, scope: _Scope) -> FixOut | None:
 _NO_ITEM: dict[str, Any] = {}
 
 
+def _first_case(cases: tuple[tuple[Test, Outcome], ...], values: dict[str, Any], item_values: dict[str, Any]) -> Outcome | None:
+    for test, outcome in cases:
+        if test(values, item_values):
+            return outcome
+    return None
+
+
+_MODEL_SCOPE: tuple[tuple[dict[str, Any], None]] = ((_NO_ITEM, None),)
+
+
 def evaluate(rules: tuple[CompiledRule, ...], facts: Facts, file: str, doc: Document | None) -> list[Finding]:
     findings: list[Finding] = []
     values = facts.values
     for rule in rules:
         if rule.reader_only:
             continue
-        items = facts.items.get(rule.for_each, ()) if rule.for_each else (None,)
-        for item in items:
-            item_values = item.values if item is not None else _NO_ITEM
+        scopes = [(item.values, item) for item in facts.items.get(rule.for_each, ())] if rule.for_each else _MODEL_SCOPE
+        for item_values, item in scopes:
             if rule.when is not None and not rule.when(values, item_values):
                 continue
-            outcome = rule.default or next((o for test, o in rule.cases if test(values, item_values)), None)
+            outcome = rule.default or _first_case(rule.cases, values, item_values)
             if outcome is None:
                 continue
             scope = _Scope(facts, item)

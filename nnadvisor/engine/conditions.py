@@ -58,6 +58,13 @@ Test = Callable[[Facts, Facts], bool]
 not unknown). ``item`` holds the ``item.*`` facts of a ``for_each`` rule ({} otherwise)."""
 
 
+Check = tuple[bool, str, tuple[Any, ...], bool]
+"""A membership test as data: (in the item?, key, options, whether the fact must be among them);
+a fact that is absent fails either way."""
+Part = tuple[Test, Check | None]
+"""A compiled test, and the same test as a :data:`Check` when it is one."""
+
+
 def _never(facts: Facts, item: Facts) -> bool:
     return False
 
@@ -67,7 +74,7 @@ def _lookup(path: str) -> tuple[bool, str]:
     return (True, path[5:]) if path.startswith("item.") else (False, path)
 
 
-def _leaf(cond: Mapping[str, Any]) -> tuple[Test, Test]:
+def _leaf(cond: Mapping[str, Any]) -> tuple[Part, Part]:
     """(true, false) tests of one leaf; both are false when the leaf is unknown."""
     path, op, operand = cond["path"], cond["op"], cond.get("value")
     on_item, key = _lookup(path)
@@ -78,10 +85,10 @@ def _leaf(cond: Mapping[str, Any]) -> tuple[Test, Test]:
             present, absent = (lambda f, i: i.get(key) is not None), (lambda f, i: i.get(key) is None)
         else:
             present, absent = (lambda f, i: f.get(key) is not None), (lambda f, i: f.get(key) is None)
-        return (present, absent) if op == "exists" else (absent, present)
+        return ((present, None), (absent, None)) if op == "exists" else ((absent, None), (present, None))
     ref = reference(operand)
     if ref is None and operand is None:
-        return _never, _never  # comparing with nothing is never known
+        return (_never, None), (_never, None)  # comparing with nothing is never known
     if ref is None and op in _MEMBERSHIP:
         return _membership(on_item, key, op, operand)
     fn = OPERATORS[op][0]
@@ -97,28 +104,42 @@ def _leaf(cond: Mapping[str, Any]) -> tuple[Test, Test]:
         except TypeError:
             return None
 
-    return (lambda f, i: truth(f, i) is True), (lambda f, i: truth(f, i) is False)
+    return (lambda f, i: truth(f, i) is True, None), (lambda f, i: truth(f, i) is False, None)
 
 
 _MEMBERSHIP = frozenset({"equals", "not_equals", "in", "not_in"})
 
 
-def _membership(on_item: bool, key: str, op: str, operand: Any) -> tuple[Test, Test]:
+def _membership(on_item: bool, key: str, op: str, operand: Any) -> tuple[Part, Part]:
     """The hot leaves (most leaves compare a name with a literal), without the generic leaf's
     indirections; ``==`` and ``in`` over a list never raise, so no ``try`` is needed."""
     options = tuple(operand) if op in ("in", "not_in") else (operand,)
     if on_item:
-        true: Test = lambda f, i: (a := i.get(key)) is not None and a in options  # noqa: E731
-        false: Test = lambda f, i: (a := i.get(key)) is not None and a not in options  # noqa: E731
+        among: Test = lambda f, i: (a := i.get(key)) is not None and a in options  # noqa: E731
+        outside: Test = lambda f, i: (a := i.get(key)) is not None and a not in options  # noqa: E731
     else:
-        true = lambda f, i: (a := f.get(key)) is not None and a in options  # noqa: E731
-        false = lambda f, i: (a := f.get(key)) is not None and a not in options  # noqa: E731
+        among = lambda f, i: (a := f.get(key)) is not None and a in options  # noqa: E731
+        outside = lambda f, i: (a := f.get(key)) is not None and a not in options  # noqa: E731
+    true, false = (among, (on_item, key, options, True)), (outside, (on_item, key, options, False))
     return (true, false) if op in ("equals", "in") else (false, true)
 
 
-def _every(tests: list[Test]) -> Test:
-    if len(tests) == 1:
-        return tests[0]
+def _every(parts: list[Part]) -> Part:
+    if len(parts) == 1:
+        return parts[0]
+    checks = tuple(check for _, check in parts if check is not None)
+    if len(checks) == len(parts):
+        # Only membership tests: one loop over data instead of a call per part (~30% faster;
+        # this is where most of a check's rule evaluation time goes).
+        def every_check(f: Facts, i: Facts) -> bool:
+            for on_item, key, options, want in checks:
+                a = (i if on_item else f).get(key)
+                if a is None or (a in options) is not want:
+                    return False
+            return True
+
+        return every_check, None
+    tests = [test for test, _ in parts]
 
     def every(f: Facts, i: Facts) -> bool:
         for test in tests:
@@ -126,12 +147,13 @@ def _every(tests: list[Test]) -> Test:
                 return False
         return True
 
-    return every
+    return every, None
 
 
-def _some(tests: list[Test]) -> Test:
-    if len(tests) == 1:
-        return tests[0]
+def _some(parts: list[Part]) -> Part:
+    if len(parts) == 1:
+        return parts[0]
+    tests = [test for test, _ in parts]
 
     def some(f: Facts, i: Facts) -> bool:
         for test in tests:
@@ -139,10 +161,10 @@ def _some(tests: list[Test]) -> Test:
                 return True
         return False
 
-    return some
+    return some, None
 
 
-def _compile(cond: Mapping[str, Any]) -> tuple[Test, Test]:
+def _compile(cond: Mapping[str, Any]) -> tuple[Part, Part]:
     """(true, false) tests of ``cond``, by Kleene's rules: ``all`` is true when every part is true
     and false when some part is false; ``any`` the other way round; ``not`` swaps the two."""
     if "not" in cond:
@@ -160,4 +182,4 @@ def compile_condition(cond: Mapping[str, Any]) -> Test:
 
     Tracking "definitely true" and "definitely false" as two short-circuiting tests (instead of one
     function returning true/false/unknown) lets ``all`` stop at its first part that is not true."""
-    return _compile(cond)[0]
+    return _compile(cond)[0][0]
