@@ -85,7 +85,7 @@ class OptimizerSpec(_Strict):
     @classmethod
     def _framework_spellings(cls, data: Any) -> Any:
         """``betas: [b1, b2]`` (PyTorch) and RMSprop's ``alpha`` (PyTorch's name for rho)."""
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or ("betas" not in data and "alpha" not in data):
             return data
         data = dict(data)
         betas = data.pop("betas", None)
@@ -159,14 +159,15 @@ class ModelConfig(_Strict):
         vocab = (info.context or {}).get("vocabulary")
         if vocab is None or not isinstance(data, dict) or not isinstance(data.get("layers"), list):
             return data
-        layers = []
-        for layer in data["layers"]:
+        layers = data["layers"]
+        for index, layer in enumerate(layers):
             if isinstance(layer, dict) and isinstance(layer.get("type"), str):
                 kind = layer["type"]
                 if kind not in _LAYER_TYPES and vocab.resolve("activation", kind):
-                    layer = {**layer, "type": "activation", "activation": layer.get("activation", kind)}
-            layers.append(layer)
-        return {**data, "layers": layers}
+                    if layers is data["layers"]:  # copy on the first change only
+                        layers = list(layers)
+                    layers[index] = {**layer, "type": "activation", "activation": layer.get("activation", kind)}
+        return data if layers is data["layers"] else {**data, "layers": layers}
 
 
 _LAYER_TYPES = frozenset(values(LayerType))
