@@ -236,11 +236,12 @@ def run_check(
             skipped += 1
             continue
         report.summary.files += 1
-        findings = cache.get(raw, reader, target.display) if cache else None
+        key = cache.key(raw, reader, target.display) if cache else ""
+        findings = cache.get(key, target.display) if cache else None
         if findings is None:
             findings = check_bytes(raw, target.display, rulebase, reader)
             if cache:
-                cache.put(raw, reader, target.display, findings)
+                cache.put(key, findings)
         report.add(findings)
     if cache:
         cache.flush()

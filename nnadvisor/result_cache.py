@@ -46,7 +46,8 @@ class ResultCache:
         """Per shard, the entries this run added or touched: what is merged in on writing."""
 
     @staticmethod
-    def _key(raw: bytes, reader: str, name: str) -> str:
+    def key(raw: bytes, reader: str, name: str) -> str:
+        """What a file's findings are stored under."""
         strict_json = name.lower().endswith(".json")  # .json files are read as strict JSON
         h = hashlib.sha256(f"{reader}:{strict_json}:".encode())
         h.update(raw)
@@ -66,8 +67,8 @@ class ResultCache:
             entries = self._shards[shard] = self._read_shard(shard)
         return entries
 
-    def get(self, raw: bytes, reader: str, name: str) -> list[Finding] | None:
-        key = self._key(raw, reader, name)
+    def get(self, key: str, name: str) -> list[Finding] | None:
+        """The findings stored under ``key``, reported under the file name ``name``."""
         shard, rest = key[:2], key[2:]
         entry = self._shard(shard).get(rest)
         if not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[1], list):
@@ -81,8 +82,7 @@ class ResultCache:
             self._dirty.setdefault(shard, {})[rest] = entry
         return findings
 
-    def put(self, raw: bytes, reader: str, name: str, findings: list[Finding]) -> None:
-        key = self._key(raw, reader, name)
+    def put(self, key: str, findings: list[Finding]) -> None:
         stored = [f.to_dict() for f in findings]
         for d in stored:
             del d["file"]

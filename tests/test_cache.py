@@ -101,6 +101,10 @@ def test_many_files_share_a_few_shard_files(cli: CliRunner, tmp_path: Path, cach
     assert cli("check", "--format", "json", str(configs)).out == first.out
 
 
+def _k(content: bytes) -> str:
+    return ResultCache.key(content, "nnadvisor", "m.yaml")
+
+
 def _finding(file: str = "x.yaml") -> Finding:
     return Finding(rule_id="NNA101", name="n", severity="error", file=file, line=1, column=1, pointer="", message="m")
 
@@ -111,36 +115,34 @@ def test_two_processes_writing_one_shard_keep_both_entries(tmp_path: Path) -> No
     contents = [f"c{i}".encode() for i in range(600)]
     by_shard: dict[str, list[bytes]] = {}
     for c in contents:
-        by_shard.setdefault(ResultCache._key(c, "nnadvisor", "m.yaml")[:2], []).append(c)
+        by_shard.setdefault(_k(c)[:2], []).append(c)
     a, b = next(v for v in by_shard.values() if len(v) >= 2)[:2]
-    assert one.get(a, "nnadvisor", "m.yaml") is None and two.get(b, "nnadvisor", "m.yaml") is None
-    one.put(a, "nnadvisor", "m.yaml", [_finding()])
-    two.put(b, "nnadvisor", "m.yaml", [])
+    assert one.get(_k(a), "m.yaml") is None and two.get(_k(b), "m.yaml") is None
+    one.put(_k(a), [_finding()])
+    two.put(_k(b), [])
     one.flush()
     two.flush()  # read what `one` wrote, merged its own entry in
     fresh = ResultCache(tmp_path, "fp")
-    assert fresh.get(a, "nnadvisor", "other.yaml") == [_finding("other.yaml")]
-    assert fresh.get(b, "nnadvisor", "m.yaml") == []
+    assert fresh.get(_k(a), "other.yaml") == [_finding("other.yaml")]
+    assert fresh.get(_k(b), "m.yaml") == []
 
 
-def test_entries_unused_for_keep_days_are_pruned_and_used_ones_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    day = int(time.time() // 86400)
-    old, used = ResultCache(tmp_path, "fp"), None
-    old.today = day - KEEP_DAYS - 1
-    contents = [f"c{i}".encode() for i in range(50)]
-    for c in contents:
-        old.put(c, "nnadvisor", "m.yaml", [])
+def test_entries_unused_for_keep_days_are_pruned_and_used_ones_kept(tmp_path: Path) -> None:
+    candidates = [f"c{i}".encode() for i in range(3000)]
+    contents = [c for c in candidates if _k(c)[:2] == _k(candidates[0])[:2]]  # all in one shard
+    assert len(contents) >= 4
+    old = ResultCache(tmp_path, "fp")
+    old.today -= KEEP_DAYS + 1
+    for c in contents[:-1]:
+        old.put(_k(c), [])
     old.flush()
-    used = ResultCache(tmp_path, "fp")
-    assert used.get(contents[0], "nnadvisor", "m.yaml") == []  # a hit refreshes the entry
-    used.put(b"new", "nnadvisor", "m.yaml", [])
-    used.flush()
+    now = ResultCache(tmp_path, "fp")
+    assert now.get(_k(contents[0]), "m.yaml") == []  # a hit refreshes the entry
+    now.put(_k(contents[-1]), [])  # a change makes the shard be written (and pruned)
+    now.flush()
     later = ResultCache(tmp_path, "fp")
-    assert later.get(contents[0], "nnadvisor", "m.yaml") == []
-    assert later.get(b"new", "nnadvisor", "m.yaml") == []
-    shared = {ResultCache._key(c, "nnadvisor", "m.yaml")[:2] for c in (contents[0], b"new")}
-    pruned = [c for c in contents[1:] if ResultCache._key(c, "nnadvisor", "m.yaml")[:2] in shared]
-    assert all(later.get(c, "nnadvisor", "m.yaml") is None for c in pruned)
+    assert later.get(_k(contents[0]), "m.yaml") == [] and later.get(_k(contents[-1]), "m.yaml") == []
+    assert [later.get(_k(c), "m.yaml") for c in contents[1:-1]] == [None] * (len(contents) - 2)
 
 
 def test_caches_of_rule_bases_unused_for_keep_days_are_removed(tmp_path: Path) -> None:
@@ -151,6 +153,6 @@ def test_caches_of_rule_bases_unused_for_keep_days_are_removed(tmp_path: Path) -
     long_ago = time.time() - (KEEP_DAYS + 1) * 86400
     os.utime(stale, (long_ago, long_ago))
     cache = ResultCache(tmp_path, "fp")
-    cache.put(b"x", "nnadvisor", "m.yaml", [])
+    cache.put(_k(b"x"), [])
     cache.flush()
     assert not stale.exists() and recent.exists() and (tmp_path / "results-v2" / "fp").exists()
