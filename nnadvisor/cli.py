@@ -127,6 +127,10 @@ def check(
     color: ColorOpt = Color.auto,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the results cache.")] = False,
     rule_packs: Annotated[Optional[list[str]], typer.Option("--rules", help="Add a rule pack directory (repeatable).")] = None,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option("--jobs", "-j", min=1, help="Processes for large inputs (default: usable CPUs, at most 4; 1 = no parallelism)."),
+    ] = None,
 ) -> None:
     """Lint model configs for activation, loss and optimizer mistakes."""
     from pathlib import Path
@@ -169,7 +173,10 @@ def check(
     fmt = output_format.value if output_format is not None else (settings.format or "text")
     threshold = fail_on.value if fail_on is not None else (settings.fail_on or "error")
     cache = ResultCache(cache_dir(), rulebase.fingerprint) if caching_enabled() and not no_cache else None
-    report, skipped = run_check(paths, rulebase, fmt=input_format, stdin_name=stdin_filename or "-", cache=cache)
+    from nnadvisor.parallel import default_jobs
+
+    processes = jobs or settings.jobs or default_jobs()
+    report, skipped = run_check(paths, rulebase, fmt=input_format, stdin_name=stdin_filename or "-", cache=cache, jobs=processes)
     report = sel.apply(report, chosen)
     sys.stdout.write(_render_report(report, fmt, rulebase, explain=explain, color=color, skipped=skipped))
     for error in report.errors:

@@ -213,16 +213,39 @@ def _read_input(target: Target, fmt: str | None) -> tuple[bytes, str]:
     return raw, fmt or readers.detect(target.display, raw)
 
 
+class _Pending(NamedTuple):
+    """A file to check (not found in the results cache)."""
+
+    raw: bytes
+    reader: str
+    display: str
+    key: str
+    """Its results-cache key ("" without a cache)."""
+
+
+BATCH_FILES = 2048
+BATCH_BYTES = 32 * 1024 * 1024
+"""Files are read ahead in batches (checked in parallel with ``jobs`` > 1); the caps bound the
+memory a batch holds."""
+
+
 def run_check(
     paths: Iterable[str],
     rulebase: RuleBase,
     fmt: str | None = None,
     stdin_name: str = "-",
     cache: ResultCache | None = None,
+    jobs: int = 1,
 ) -> tuple[Report, int]:
-    """The report over ``paths`` and the number of files skipped as not being model configs."""
+    """The report over ``paths`` and the number of files skipped as not being model configs.
+
+    Files are read, and looked up in the results cache, in order; those to check are gathered in
+    batches and checked by ``jobs`` processes (:func:`nnadvisor.parallel.fork_map`), and their
+    findings join the report in the order of the files."""
     report = Report()
     skipped = 0
+    batch: list[list[Finding] | _Pending] = []
+    size = 0
     for target in discover(paths, stdin_name):
         if isinstance(target, FileError):
             report.errors.append(target)
@@ -237,12 +260,28 @@ def run_check(
             continue
         report.summary.files += 1
         key = cache.key(raw, reader, target.display) if cache else ""
-        findings = cache.get(key, target.display) if cache else None
-        if findings is None:
-            findings = check_bytes(raw, target.display, rulebase, reader)
-            if cache:
-                cache.put(key, findings)
-        report.add(findings)
+        cached = cache.get(key, target.display) if cache else None
+        batch.append(cached if cached is not None else _Pending(raw, reader, target.display, key))
+        size += len(raw)
+        if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+            _check_batch(batch, report, rulebase, cache, jobs)
+            batch, size = [], 0
+    _check_batch(batch, report, rulebase, cache, jobs)
     if cache:
         cache.flush()
     return report, skipped
+
+
+def _check_batch(batch: list[list[Finding] | _Pending], report: Report, rulebase: RuleBase, cache: ResultCache | None, jobs: int) -> None:
+    from nnadvisor.parallel import fork_map
+
+    pending = [entry for entry in batch if isinstance(entry, _Pending)]
+    checked = iter(fork_map(lambda p: check_bytes(p.raw, p.display, rulebase, p.reader), pending, jobs))
+    for entry in batch:
+        if isinstance(entry, _Pending):
+            findings = next(checked)
+            if cache:
+                cache.put(entry.key, findings)
+        else:
+            findings = entry
+        report.add(findings)

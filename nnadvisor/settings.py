@@ -8,6 +8,7 @@ extend-select = []
 ignore = ["NNA504"]
 fail-on = "warning"              # error | warning | info
 format = "sarif"                 # default output format of check
+jobs = 2                         # processes for large inputs; default: usable CPUs, at most 4
 rules = ["ci/nnadvisor-rules"]   # extra rule packs, relative to pyproject.toml
 
 [tool.nnadvisor.per-file-ignores]
@@ -37,6 +38,7 @@ KEYS: dict[str, str] = {
     "fail-on": "one of " + ", ".join(SEVERITIES),
     "format": "one of " + ", ".join(FORMATS),
     "per-file-ignores": "a table of glob = [codes]",
+    "jobs": "a whole number of processes, 1 or more",
 }
 
 
@@ -54,6 +56,7 @@ class Settings:
     rules: tuple[Path, ...] = ()
     fail_on: str | None = None
     format: str | None = None
+    jobs: int | None = None
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -115,6 +118,7 @@ def load(start: Path | None = None) -> Settings:
             "fail-on": value in SEVERITIES,
             "format": value in FORMATS,
             "per-file-ignores": isinstance(value, dict) and all(_strings(v) for v in value.values()),
+            "jobs": type(value) is int and value >= 1,
         }.get(key, _strings(value))
         if not ok:
             raise fail(key, f"setting {key!r} must be {KEYS[key]} (got {value!r})")
@@ -126,5 +130,6 @@ def load(start: Path | None = None) -> Settings:
         rules=tuple(path.parent / r for r in table.get("rules", ())),
         fail_on=table.get("fail-on"),
         format=table.get("format"),
+        jobs=table.get("jobs"),
         per_file_ignores={k: tuple(v) for k, v in table.get("per-file-ignores", {}).items()},
     )
