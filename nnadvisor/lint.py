@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from nnadvisor import readers, suppressions
@@ -132,14 +133,15 @@ def _walk(root: str) -> Iterator[Target | FileError]:
     its subdirectories in the same order, depth first, without recursion. Hidden and tool
     directories are skipped, symbolic links to directories are not followed (as ``os.walk``), and
     a directory that cannot be listed is reported, not skipped in silence."""
-    pending = [root]
+    base = str(Path(root))  # file names as before the walk used os.scandir: "a.yaml", not "./a.yaml"
+    pending = ["" if base == "." else base]
     while pending:
         directory = pending.pop()
         try:
-            with os.scandir(directory) as listing:
+            with os.scandir(directory or ".") as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
-            yield FileError(file=directory, message=f"cannot list directory: {exc.strerror or exc}")
+            yield FileError(file=directory or ".", message=f"cannot list directory: {exc.strerror or exc}")
             continue
         subdirs = []
         for entry in entries:
@@ -148,11 +150,12 @@ def _walk(root: str) -> Iterator[Target | FileError]:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
+            path = f"{directory}{os.sep}{name}" if directory else name
             if is_dir:
                 if name not in SKIP_DIRS and not name.startswith(".") and not entry.is_symlink():
-                    subdirs.append(entry.path)
+                    subdirs.append(path)
             elif name.lower().endswith(_SUFFIXES):
-                yield Target(entry.path, entry.path, False)
+                yield Target(path, path, False)
         pending.extend(reversed(subdirs))
 
 

@@ -99,6 +99,13 @@ def test_walk_order_and_what_it_skips(cli: CliRunner, tmp_path: Path) -> None:
     assert doc["summary"]["files"] == 5
 
 
+@pytest.mark.parametrize(("given", "shown"), [(".", "sub/m.yaml"), ("./", "sub/m.yaml"), ("sub/", "sub/m.yaml"), ("./sub", "sub/m.yaml")])
+def test_walked_files_are_named_relative_to_what_was_given(cli: CliRunner, tmp_path: Path, given: str, shown: str) -> None:
+    write(tmp_path, "sub/m.yaml", SOFTMAX_MSE)
+    doc = json.loads(cli("check", "--format", "json", given, cwd=tmp_path).out)
+    assert {f["file"] for f in doc["findings"]} == {shown.replace("/", os.sep)}
+
+
 def test_a_directory_that_cannot_be_listed_is_reported(cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, "root/ok.yaml", SOFTMAX_MSE)
     write(tmp_path, "root/locked/hidden.yaml", SOFTMAX_MSE)
