@@ -89,8 +89,7 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Fin
     findings += _reader_findings(NOTE_RULE, notes, file, rulebase)
     findings.sort(key=lambda f: (f.line, f.column, f.rule_id))
     if fmt in readers.COMMENTED:
-        if b"nnadvisor:" in raw:
-            findings = suppressions.apply(findings, raw.decode("utf-8", "replace"), file)
+        findings = suppressions.apply(findings, raw, file)
     return findings
 
 

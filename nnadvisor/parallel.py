@@ -27,6 +27,7 @@ R = TypeVar("R")
 MIN_ITEMS = 256
 """Below this, forking costs more than it saves (a fork takes a few milliseconds)."""
 CHUNK = 64
+MAX_CHUNKS = 4096
 
 
 DEFAULT_MAX_JOBS = 4
@@ -48,10 +49,13 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     """``[fn(x) for x in items]``, computed by ``jobs`` processes when that pays off."""
     if jobs <= 1 or len(items) < MIN_ITEMS or not hasattr(os, "fork"):
         return [fn(x) for x in items]
-    chunks = [range(start, min(start + CHUNK, len(items))) for start in range(0, len(items), CHUNK)]
+    # At most MAX_CHUNKS chunk numbers of 4 bytes: they fit a pipe's buffer (64 KiB on Linux, 16 KiB
+    # at least elsewhere), so writing them all before any reader exists never blocks.
+    size = max(CHUNK, -(-len(items) // MAX_CHUNKS))
+    chunks = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     jobs = min(jobs, len(chunks))
     queue_r, queue_w = os.pipe()
-    os.write(queue_w, b"".join(struct.pack("=I", i) for i in range(len(chunks))))  # < 64 KiB: never blocks
+    os.write(queue_w, b"".join(struct.pack("=I", i) for i in range(len(chunks))))
     os.close(queue_w)
     sys.stdout.flush()  # nothing buffered is written twice
     sys.stderr.flush()

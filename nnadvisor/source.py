@@ -148,17 +148,11 @@ def _scalar(y: _Yaml, event: Any) -> Any:
             # as a number.
             return float(event.value)
     if tag not in _STANDARD_TAGS:
-        loc = _mark(event)
-        raise SourceError(f"tag {tag!r} is not allowed: only plain YAML data is read", loc.line, loc.column)
+        raise _refuse(event, f"tag {tag!r} is not allowed: only plain YAML data is read")
     if tag == _STR:
         return event.value
     node = y.yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     return y.constructor.construct_object(node)
-
-
-def _too_many(event: Any) -> SourceError:
-    loc = _mark(event)
-    return SourceError(f"document expands to more than {MAX_NODES:,} values (alias bomb?); refused", loc.line, loc.column)
 
 
 def _refuse(event: Any, message: str) -> SourceError:
@@ -258,7 +252,7 @@ def _build(text: str) -> Document:
             else:  # stream start, document end
                 continue
             if nodes > MAX_NODES:
-                raise _too_many(event)
+                raise _refuse(event, f"document expands to more than {MAX_NODES:,} values (alias bomb?); refused")
             if key is _IN_LIST:
                 if located:
                     mark = event.start_mark

@@ -29,8 +29,6 @@ class Suppression:
 
 def parse(text: str) -> list[Suppression]:
     found: list[Suppression] = []
-    if "nnadvisor:" not in text:
-        return found
     for number, line in enumerate(text.splitlines(), start=1):
         match = _COMMENT.search(line)
         if match is None:
@@ -41,9 +39,12 @@ def parse(text: str) -> list[Suppression]:
     return found
 
 
-def apply(findings: list[Finding], text: str, file: str, unused_name: str = "unused-suppression") -> list[Finding]:
-    """``findings`` without the suppressed ones, plus an NNA003 finding per unused code."""
-    suppressions = parse(text)
+def apply(findings: list[Finding], raw: bytes, file: str, unused_name: str = "unused-suppression") -> list[Finding]:
+    """``findings`` without the suppressed ones, plus an NNA003 finding per unused code. ``raw``
+    is the file's bytes: most files never mention nnadvisor and are not decoded again."""
+    if b"nnadvisor:" not in raw:
+        return findings
+    suppressions = parse(raw.decode("utf-8", "replace"))
     if not suppressions:
         return findings
     kept = []

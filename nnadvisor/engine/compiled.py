@@ -7,12 +7,11 @@ rule-base cache), so this module needs no pydantic model classes of the rule fil
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
-from nnadvisor.engine.conditions import Test, compile_condition, leaves
+from nnadvisor.engine.conditions import NO_ITEM, Test, compile_condition, leaves
 from nnadvisor.findings import Finding, FixOut
 from nnadvisor.terms import Severity
 
@@ -123,17 +122,14 @@ def _fix(fix: dict[str, Any] | None, scope: _Scope) -> FixOut | None:
     return FixOut(description=scope.fill(fix["description"]), patch=patch)
 
 
-_NO_ITEM: dict[str, Any] = {}
-
-
-def _first_case(cases: tuple[tuple[Test, Outcome], ...], values: dict[str, Any], item_values: dict[str, Any]) -> Outcome | None:
+def _first_case(cases: tuple[tuple[Test, Outcome], ...], values: Mapping[str, Any], item_values: Mapping[str, Any]) -> Outcome | None:
     for test, outcome in cases:
         if test(values, item_values):
             return outcome
     return None
 
 
-_MODEL_SCOPE: tuple[tuple[dict[str, Any], None]] = ((_NO_ITEM, None),)
+_MODEL_SCOPE: tuple[tuple[Mapping[str, Any], None]] = ((NO_ITEM, None),)
 
 
 def evaluate(rules: tuple[CompiledRule, ...], facts: Facts, file: str, doc: Document | None) -> list[Finding]:
@@ -186,7 +182,7 @@ class CompiledInference:
         if facts.values.get("task") is not None:
             return
         for test, value in self.task:
-            if test(facts.values, _NO_ITEM):
+            if test(facts.values, NO_ITEM):
                 facts.set("task", value)
                 facts.set("task_inferred", True)
                 return

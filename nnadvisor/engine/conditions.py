@@ -53,6 +53,8 @@ def leaves(cond: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 Facts = Mapping[str, Any]
+NO_ITEM: Facts = {}
+"""The ``item`` of a test run outside ``for_each`` (no ``item.*`` fact is known)."""
 Test = Callable[[Facts, Facts], bool]
 """A compiled condition: ``test(facts, item)`` is true when the condition is *true* (not false,
 not unknown). ``item`` holds the ``item.*`` facts of a ``for_each`` rule ({} otherwise)."""

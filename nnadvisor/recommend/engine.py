@@ -15,11 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nnadvisor.engine.conditions import Test, compile_condition, reference
+from nnadvisor.engine.conditions import NO_ITEM, Test, compile_condition, reference
 from nnadvisor.recommend.model import AlternativeOut, NoteOut, ProblemOut, Recommendation, SlotChoice
-
-_NONE: dict[str, Any] = {}
-"""Recommendation rules have no ``for_each`` items."""
 
 SLOTS = ("output_activation", "loss", "optimizer", "hidden_activation")
 
@@ -83,12 +80,12 @@ def complete(given: dict[str, Any], base: RecommendBase) -> tuple[dict[str, Any]
     facts = {k: v for k, v in given.items() if v is not None}
     assumptions: list[str] = []
     for field, value, when, why in base.defaults:
-        if facts.get(field) is None and (when is None or when(facts, _NONE)):
+        if facts.get(field) is None and (when is None or when(facts, NO_ITEM)):
             facts[field] = value
             assumptions.append(_fill(why, facts))
     errors: list[str] = []
     for _, when, level, message in base.checks:
-        if when(facts, _NONE):
+        if when(facts, NO_ITEM):
             (errors if level == "error" else assumptions).append(_fill(message, facts))
     if errors:
         raise ProblemError("; ".join(errors))
@@ -137,7 +134,7 @@ def _slot(slot: str, firing: list[CompiledRecommendRule], facts: dict[str, Any])
 
 def recommend(given: dict[str, Any], base: RecommendBase) -> Recommendation:
     facts, assumptions = complete(given, base)
-    firing = [r for r in base.rules if r.when is None or r.when(facts, _NONE)]
+    firing = [r for r in base.rules if r.when is None or r.when(facts, NO_ITEM)]
     slots = {slot: _slot(slot, firing, facts) for slot in SLOTS}
     notes = [NoteOut(n["topic"], _fill(n["text"], facts), r.id) for r in firing for n in r.notes]
     used = {rule_id for choice in slots.values() for rule_id in choice.rules} | {n.rule for n in notes}
