@@ -316,6 +316,10 @@ _IN_LIST = _NoKey()
 
 def _yaml_problem(exc: "yaml.MarkedYAMLError") -> str:
     parts = [p for p in (exc.context, exc.problem) if p]
+    if any("maximum nesting depth" in p for p in parts):
+        # libyaml >= 0.2.5 (PyYAML 6.0.4 wheels) scans ahead and stops at its own limit (1,000
+        # levels) before our builder sees the events; that limit is far past ours, so say ours.
+        return f"nesting deeper than {MAX_DEPTH} levels"
     return "invalid YAML: " + ("; ".join(parts) if parts else "cannot parse")
 
 
