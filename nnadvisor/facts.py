@@ -65,6 +65,7 @@ PATHS: dict[str, PathType] = {
     "output.type": enum_path(LayerType),
     "hidden.count": PathType("int", doc="hidden dense/conv/recurrent layers before the output layer"),
     "hidden.activations": PathType("list", None, "effective activations of the hidden dense/conv layers"),
+    "layers.known": PathType("bool", doc="every layer is known (none is opaque to the reader, a merge of branches, or of type other)"),
     "loss.name": LOSS,
     "loss.given": PathType("str", doc="the loss name as written"),
     "loss.family": enum_path(LossFamily),
@@ -96,6 +97,8 @@ ITEM_PATHS: dict[str, dict[str, PathType]] = {
         "recurrent": PathType("bool"),
         "cell_activation": ACTIVATION,
         "repeated_activation": PathType("str", None, "an activation applied twice in a row"),
+        "merges_with_next": PathType("bool", doc="the next layer (past dropout, flatten, pooling and normalisation) is a known layer its output feeds straight into"),
+        "bottleneck": PathType("bool", doc="narrower than the layers before and after it (a linear one is then a low-rank code, not a redundant map)"),
     },
     "names": {
         "kind": PathType("str", ("activation", "loss", "optimizer")),
@@ -144,6 +147,33 @@ def _repeated(chain: list[tuple[str | None, str]]) -> str | None:
     return next((a for (a, _), (b, _) in zip(chain, chain[1:]) if a is not None and a == b), None)
 
 
+_SKIPPED_BETWEEN = frozenset({"dropout", "flatten", "pooling", "batchnorm", "layernorm"})
+
+
+def _merges_with_next(folded: list[_Folded], position: int) -> bool:
+    """Whether a layer's output feeds straight into a known layer (past dropout, flatten,
+    pooling and normalisation), so that a linear layer composes with it."""
+    for f in folded[position + 1 :]:
+        if f.layer.type in _SKIPPED_BETWEEN:
+            continue
+        return f.layer.type != "other"
+    return False
+
+
+def _bottleneck(folded: list[_Folded], position: int) -> bool | None:
+    """Whether a layer is narrower than the weighted layers on both sides (unknown widths: unknown)."""
+    units = folded[position].layer.units
+    before = next((f.layer.units for f in reversed(folded[:position]) if f.layer.type not in _SKIPPED_BETWEEN), None)
+    after = next((f.layer.units for f in folded[position + 1 :] if f.layer.type not in _SKIPPED_BETWEEN), None)
+    if units is None:
+        return None
+    if (after is not None and units >= after) or (before is not None and units >= before):
+        return False  # as wide as a neighbour: no rank limit
+    if before is None or after is None:
+        return None
+    return True
+
+
 @functools.lru_cache(maxsize=256)
 def _loss_spec(name: str) -> LossSpec:
     """``loss: mse`` as a spec with defaults (shared: specs are never modified)."""
@@ -166,10 +196,11 @@ class _Folded:
 
 
 class _Deriver:
-    def __init__(self, config: ModelConfig, doc: Document | None, vocab: Vocabulary) -> None:
+    def __init__(self, config: ModelConfig, doc: Document | None, vocab: Vocabulary, unknowns: frozenset[str]) -> None:
         self.config = config
         self.doc = doc
         self.vocab = vocab
+        self.unknowns = unknowns
         self.facts = Facts()
         self.names: list[Facts] = []
 
@@ -182,6 +213,8 @@ class _Deriver:
         return f"{base}/{names[0]}"
 
     def resolve(self, kind: Kind, given: str, pointer: str) -> tuple[str | None, dict[str, Any], str | None]:
+        if pointer in self.unknowns:
+            return None, {}, None  # the reader said it cannot resolve this name: unknown, not a typo
         resolved = self.vocab.resolve(kind, given)
         if resolved is None:
             item = Facts()
@@ -194,7 +227,7 @@ class _Deriver:
 
     def activation(self, value: str | ActivationSpec | None, pointer: str) -> str | None:
         if value is None:
-            return "linear"
+            return None if pointer in self.unknowns else "linear"
         name = value if isinstance(value, str) else value.name
         if name is None:
             return "linear"
@@ -218,7 +251,7 @@ class _Deriver:
                 chain.append((self.activation(cell, self.key(pointer, "activation")), self.key(pointer, "activation")))
                 if layer.recurrent_activation is not None:
                     self.activation(layer.recurrent_activation, self.key(pointer, "recurrent_activation"))
-            elif layer.activation is not None:
+            elif layer.activation is not None or f"{pointer}/activation" in self.unknowns:
                 act_ptr = self.key(pointer, "activation")
                 chain.append((self.activation(layer.activation, act_ptr), act_ptr))
             folded.append(_Folded(layer, index, pointer, chain))
@@ -237,13 +270,17 @@ class _Deriver:
         folded = self.fold()
         with_units = [f for f in folded if f.layer.units is not None]
         output = with_units[-1] if with_units else (folded[-1] if folded else None)
+        # A layer the reader could not see into after that one computes the output (unknown).
+        opaque_after = [f for f in folded if output is not None and f.index > output.index and f.layer.type == "other"]
+        if opaque_after:
+            output = opaque_after[-1]
         facts = self.facts
         facts.set("recurrent", any(f.layer.type in _RECURRENT for f in folded))
         layer_items: list[Facts] = []
         hidden_acts: list[str] = []
         hidden_count = 0
         seen_output = False
-        for f in folded:
+        for position, f in enumerate(folded):
             name, act_ptr = self.effective(f.chain)
             role = "output" if f is output else ("other" if seen_output or f.layer.type not in _DEPTH else "hidden")
             seen_output = seen_output or f is output
@@ -258,6 +295,8 @@ class _Deriver:
                     "activation": name,
                     "recurrent": recurrent,
                     "repeated_activation": _repeated(chain) if len(chain) > 1 else None,
+                    "merges_with_next": _merges_with_next(folded, position),
+                    "bottleneck": _bottleneck(folded, position),
                 },
                 {
                     "index": f.pointer,
@@ -266,6 +305,8 @@ class _Deriver:
                     "activation": act_ptr or f.pointer,
                     "recurrent": f.pointer,
                     "repeated_activation": last_ptr,
+                    "merges_with_next": f.pointer,
+                    "bottleneck": f.pointer,
                 },
             )
             if recurrent:
@@ -278,6 +319,7 @@ class _Deriver:
         facts.items["layers"] = layer_items
         facts.set("hidden.count", hidden_count, "/layers")
         facts.set("hidden.activations", hidden_acts, "/layers")
+        facts.set("layers.known", all(f.layer.type != "other" for f in folded), "/layers")
         if output is None:
             return
         name, act_ptr = self.effective(output.chain)
@@ -363,6 +405,7 @@ class _Deriver:
         return self.facts
 
 
-def derive(config: ModelConfig, doc: Document | None, vocab: Vocabulary) -> Facts:
-    """Facts of ``config``; ``doc`` (when the config came from a file) locates the keys."""
-    return _Deriver(config, doc, vocab).derive()
+def derive(config: ModelConfig, doc: Document | None, vocab: Vocabulary, unknowns: frozenset[str] = frozenset()) -> Facts:
+    """Facts of ``config``; ``doc`` (when the config came from a file) locates the keys;
+    ``unknowns`` are the pointers a reader could not resolve (their facts stay unknown)."""
+    return _Deriver(config, doc, vocab, unknowns).derive()

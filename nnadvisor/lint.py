@@ -23,7 +23,6 @@ from nnadvisor.rulebase import RuleBase
 from nnadvisor.source import MAX_BYTES, Problem
 
 READER_RULE = "NNA000"
-UNKNOWN_NAME_RULE = "NNA001"
 NOTE_RULE = "NNA002"
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"})
 
@@ -54,10 +53,11 @@ def _reader_findings(rule_id: str, problems: list[Problem], file: str, rulebase:
 def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Finding]:
     """Findings for one file's bytes (for a ``.keras`` archive: its packed members).
 
-    A reader returns one result per output head; each head is checked on its own and, when there
-    are several, a finding that does not hold for every head names its head (``[head NAME] ``).
+    A reader returns one result per output head (Keras) or per model output and loss it pairs
+    (PyTorch); each is checked on its own and, when there are several, a finding that does not
+    hold for every one names it (``[head NAME] ``, ``[Net into CrossEntropyLoss (line 40)] ``).
     """
-    results = readers.read(raw, fmt, rulebase.vocabulary, file)
+    results = readers.read(raw, fmt, rulebase, file)
     problems = [p for result in results for p in result.problems]
     if problems:
         return _reader_findings(READER_RULE, problems, file, rulebase)
@@ -66,17 +66,15 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Fin
     per_head: list[tuple[str | None, list[Finding]]] = []
     for result in results:
         assert result.config is not None
-        facts = derive(result.config, result.doc, rulebase.vocabulary)
+        facts = derive(result.config, result.doc, rulebase.vocabulary, result.unknowns)
         rulebase.inference.apply(facts)
         found = evaluate(rulebase.compiled, facts, file, result.doc)
-        # A name the reader already reported as unresolved (NNA002) is not a typo (NNA001).
-        found = [f for f in found if not (f.rule_id == UNKNOWN_NAME_RULE and f.pointer in result.unresolved)]
         if fmt != "nnadvisor":
             # Fix patches are JSON Patch operations on an nnadvisor config, not on this file.
             for f in found:
                 if f.fix is not None and f.fix.patch:
                     f.fix = FixOut(f.fix.description, [])
-        per_head.append((result.head, found))
+        per_head.append((result.label or (f"head {result.head}" if result.head else None), found))
     findings = _merge_heads(per_head)
     notes: list[Problem] = []
     seen: set[tuple[int, int, str]] = set()
@@ -111,7 +109,7 @@ def _merge_heads(per_head: list[tuple[str | None, list[Finding]]]) -> list[Findi
                     emitted.add(key)
                     merged.append(f)
                 continue
-            f.message = f"[head {head}] {f.message}"
+            f.message = f"[{head}] {f.message}"
             merged.append(f)
     return merged
 

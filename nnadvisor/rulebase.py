@@ -42,6 +42,8 @@ class RuleBase:
     recommend_data: dict[str, Any]
     snippets: dict[str, Any]
     """Keras/PyTorch code templates (rules/recommend/snippets.yaml), as plain data."""
+    frameworks: dict[str, Any]
+    """What the source readers know of each framework's API (rules/frameworks/*.yaml), as plain data."""
 
     @cached_property
     def recommend(self) -> RecommendBase:
@@ -87,6 +89,7 @@ def _validate(root: Path) -> dict[str, Any]:
         load_rule_dir,
         load_vocabulary_file,
     )
+    from nnadvisor.readers.pytorch.catalogue_file import load_framework_file
     from nnadvisor.recommend.snippet_file import load_snippets
 
     vocab = load_vocabulary_file(root / "vocabulary.yaml")
@@ -104,6 +107,7 @@ def _validate(root: Path) -> dict[str, Any]:
             root / "recommend" / "snippets.yaml",
             {kind: vocab.names(kind) for kind in ("activation", "loss", "optimizer")},
         ),
+        "frameworks": {"pytorch": load_framework_file(root / "frameworks" / "pytorch.yaml")},
     }
 
 
@@ -111,7 +115,7 @@ def _read_cache(path: Path) -> dict[str, Any] | None:
     try:
         with path.open("rb") as f:
             data = json.load(f)
-        return data if isinstance(data, dict) and {"vocabulary", "inference", "rules", "recommend", "snippets"} <= data.keys() else None
+        return data if isinstance(data, dict) and {"vocabulary", "inference", "rules", "recommend", "snippets", "frameworks"} <= data.keys() else None
     except (OSError, ValueError):
         return None
 
@@ -148,6 +152,7 @@ def load_rulebase(root: Path | None = None, use_cache: bool | None = None) -> Ru
         fingerprint=fingerprint,
         recommend_data=data["recommend"],
         snippets=data["snippets"],
+        frameworks=data["frameworks"],
     )
 
 

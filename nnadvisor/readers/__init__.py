@@ -23,7 +23,7 @@ from nnadvisor.source import Document, Problem
 
 if TYPE_CHECKING:
     from nnadvisor.config import ModelConfig
-    from nnadvisor.vocabulary import Vocabulary
+    from nnadvisor.rulebase import RuleBase
 
 
 @dataclass
@@ -36,10 +36,13 @@ class ReadResult:
     """What the reader could not resolve and left unknown (finding NNA002 each, severity info)."""
     head: str | None = None
     """The output head this result lints (Keras multi-output models), ``None`` for single-output."""
-    unresolved: set[str] = field(default_factory=set)
-    """Config pointers of names the reader already reported as unresolved (a NOTE): an NNA001
-    (unknown name) finding at one of these pointers is dropped, since the name was written by the
-    framework or the user's code, not mistyped in an nnadvisor config."""
+    label: str | None = None
+    """What findings of this result are prefixed with when a file gives several results and a
+    finding does not hold for all of them (default: ``head NAME``)."""
+    unknowns: frozenset[str] = frozenset()
+    """Config pointers whose values the reader could not resolve (each said in a note): a fact
+    read from one is unknown, so no rule fires on it (an activation name outside the vocabulary
+    is not a typo to report as NNA001, an opaque layer's activation is not "linear")."""
 
 
 FORMATS = ("nnadvisor", "keras", "pytorch")
@@ -146,10 +149,15 @@ def _reader(fmt: str) -> ModuleType:
     return module
 
 
-def read(raw: bytes, fmt: str, vocab: Vocabulary, name: str = "-") -> list[ReadResult]:
+def read(raw: bytes, fmt: str, rulebase: RuleBase, name: str = "-") -> list[ReadResult]:
+    """The results of one input (one per output head or model/loss pair it lints)."""
     if fmt == "nnadvisor":
-        return [_reader(fmt).read(raw, vocab, name)]
-    results: list[ReadResult] = _reader(fmt).read(raw, vocab, name)
+        return [_reader(fmt).read(raw, rulebase.vocabulary, name)]
+    results: list[ReadResult]
+    if fmt == "pytorch":  # source readers also need the framework tables (rules/frameworks/)
+        results = _reader(fmt).read(raw, rulebase, name)
+    else:
+        results = _reader(fmt).read(raw, rulebase.vocabulary, name)
     return results
 
 

@@ -22,8 +22,18 @@ from nnadvisor.source import Document, Location, Problem
 from nnadvisor.validation import problems
 from nnadvisor.vocabulary import Kind, Vocabulary
 
-UNRESOLVED = "unresolved:"
-"""Prefix of an activation name that stands for "not resolved statically" (never in the vocabulary)."""
+class _Unknown:
+    """A value the reader could not resolve statically (never a name: nothing can match it)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+"""What a reader puts where a value is unknown (``layer["activation"] = UNKNOWN``); the assembly
+turns it into a pointer of :attr:`ReadResult.unknowns`, so it never reaches the config."""
 START = Location(1, 1)
 INTERNAL_ERROR = "nnadvisor could not analyse this file (a reader error; please report it)"
 _WEIGHTED = frozenset({"dense", "conv", "rnn", "lstm", "gru", "embedding", "attention", "other"})
@@ -44,6 +54,11 @@ class Entry:
     """What the layer computes is unknown (custom class, Lambda): the name to report."""
     merge: bool = False
     """A merge of branches (Add, Concatenate, ``x + y``): dropped inside the network, opaque at its end."""
+    returns_tuple: bool = False
+    """The module returns a tuple whose first element is its output (``nn.LSTM``)."""
+
+    def copy(self) -> Entry:
+        return Entry(dict(self.layer), dict(self.at), self.opaque, self.merge, self.returns_tuple)
 
     @property
     def where(self) -> Location:
@@ -73,18 +88,20 @@ class Assembly:
             self._seen.add(key)
             self.notes.append(Problem(pointer, where, message))
 
-    def _check_name(self, kind: Kind, name: Any, pointer: str, where: Location, unresolved: set[str]) -> None:
-        if not isinstance(name, str):
-            return
-        if name.startswith(UNRESOLVED):
-            unresolved.add(pointer)
-        elif self.vocab.resolve(kind, name) is None:
-            unresolved.add(pointer)
+    def _check_name(self, kind: Kind, name: Any, pointer: str, where: Location, unknowns: set[str]) -> None:
+        if isinstance(name, str) and self.vocab.resolve(kind, name) is None:
+            unknowns.add(pointer)
             self.note(where, f"{kind} '{name}' (line {where.line}) is not in nnadvisor's vocabulary: it is treated as unknown", pointer)
 
     def _finish_layers(self, entries: list[Entry], head: str | None) -> list[Entry]:
-        """Opaque layers after the output layer (the last known weighted layer) make the output
-        activation unknown; merges inside the network are dropped; unknown output units drop all units."""
+        """Say what hides the output, and drop unit counts that cannot be trusted.
+
+        An opaque layer (a custom class, a merge of branches, a ``Lambda``) stays in the model as a
+        layer of type ``other`` whose activation is unknown: after the last known layer it hides
+        the output activation (said in a note; a known activation applied after it still counts),
+        inside the network it keeps the layers around it from being read as one straight stack.
+        When the output layer's width is not a literal, every unit count is dropped, so that no
+        unit check reasons about the wrong layer."""
         known = [i for i, e in enumerate(entries) if e.layer.get("type") in _WEIGHTED and e.opaque is None and not e.merge]
         if known:
             last = known[-1]
@@ -96,27 +113,16 @@ class Assembly:
         whose = f"output '{head}'" if head else "the output"
         out: list[Entry] = []
         for i, e in enumerate(entries):
-            if e.merge and i < last:
-                continue
-            if (e.opaque is not None or e.merge) and i > last:
+            if e.opaque is not None or e.merge:
                 what = e.opaque or "a merge of branches"
-                self.note(
-                    e.where,
-                    f"{whose} passes through {what} (line {e.where.line}), which is not resolved statically: "
-                    "the output activation is unknown",
-                )
-                where = e.where
-                out.append(Entry({"type": "activation", "activation": UNRESOLVED + what}, {"": where, "type": where, "activation": where}))
-                continue
-            if e.opaque is not None and i == last and e.layer.get("activation") is None:
-                self.note(
-                    e.where,
-                    f"{whose} is computed by {e.opaque} (line {e.where.line}), whose activation is not resolved statically: "
-                    "the output activation is unknown",
-                )
-                layer = {**e.layer, "activation": UNRESOLVED + e.opaque}
-                out.append(Entry(layer, {**e.at, "activation": e.at.get("activation", e.where)}))
-                continue
+                if i > last and any(later.layer.get("type") == "activation" for later in entries[i + 1 :]):
+                    self.note(e.where, f"{what} (line {e.where.line}) is not resolved statically: only the activation applied after it is known of {whose}")
+                elif i > last:
+                    self.note(e.where, f"{whose} passes through {what} (line {e.where.line}), which is not resolved statically: the output activation is unknown")
+                elif i == last and e.layer.get("activation") is None:
+                    self.note(e.where, f"{whose} is computed by {what} (line {e.where.line}), whose activation is not resolved statically: the output activation is unknown")
+                if e.layer.get("activation") is None:
+                    e = Entry({**e.layer, "type": "other", "activation": UNKNOWN}, {**e.at, "activation": e.at.get("activation", e.where)}, e.opaque, e.merge)
             if strip:
                 if i > last and e.layer.get("type") in _PASS_THROUGH:
                     continue
@@ -135,31 +141,36 @@ class Assembly:
         optimizer: Part | None,
         *,
         head: str | None = None,
+        label: str | None = None,
         framework_at: Location = START,
         context: dict[str, Any] | None = None,
     ) -> ReadResult:
         """The located config of one output; ``context`` adds known task facts (e.g. ``num_classes``)."""
         data: dict[str, Any] = {"framework": self.framework}
         locations: dict[str, Location] = {"": START, "/framework": framework_at}
-        unresolved: set[str] = set()
+        unknowns: set[str] = set()
         layers: list[dict[str, Any]] = []
         for index, e in enumerate(self._finish_layers(entries, head)):
             base = f"/layers/{index}"
-            layers.append(e.layer)
+            layer = e.layer
+            if any(v is UNKNOWN for v in layer.values()):
+                unknowns.update(f"{base}/{k}" for k, v in layer.items() if v is UNKNOWN)
+                layer = {k: v for k, v in layer.items() if v is not UNKNOWN}
+            layers.append(layer)
             where = e.where
             locations[base] = where
             for key, loc in e.at.items():
                 locations[f"{base}/{key}" if key else base] = loc
             locations.setdefault(f"{base}/type", where)
             for key in ("activation", "recurrent_activation"):
-                value = e.layer.get(key)
+                value = layer.get(key)
                 if value is None:
                     continue
                 name = value.get("name") if isinstance(value, dict) else value
                 pointer = f"{base}/{key}/name" if isinstance(value, dict) else f"{base}/{key}"
                 loc = locations.get(pointer) or locations.get(f"{base}/{key}") or where
                 locations.setdefault(f"{base}/{key}", loc)
-                self._check_name("activation", name, pointer, loc, unresolved)
+                self._check_name("activation", name, pointer, loc, unknowns)
         data["layers"] = layers
         if layers:
             locations["/layers"] = locations["/layers/0"]
@@ -175,17 +186,17 @@ class Assembly:
                     locations[f"{base}/{sub}"] = loc
             if isinstance(part.value, dict):
                 locations.setdefault(f"{base}/name", where)
-                self._check_name(kind, part.value.get("name"), f"{base}/name", locations[f"{base}/name"], unresolved)  # type: ignore[arg-type]
+                self._check_name(kind, part.value.get("name"), f"{base}/name", locations[f"{base}/name"], unknowns)  # type: ignore[arg-type]
             else:
-                self._check_name(kind, part.value, base, where, unresolved)  # type: ignore[arg-type]
+                self._check_name(kind, part.value, base, where, unknowns)  # type: ignore[arg-type]
         for key, value in (context or {}).items():
             data[key] = value
         doc = Document(data, locations)
         try:
             config = ModelConfig.model_validate(data, context={"vocabulary": self.vocab})
         except ValidationError as exc:
-            return ReadResult(doc=doc, problems=problems(exc, doc, ModelConfig), head=head)
-        return ReadResult(config=config, doc=doc, notes=list(self.notes), head=head, unresolved=unresolved)
+            return ReadResult(doc=doc, problems=problems(exc, doc, ModelConfig), head=head, label=label)
+        return ReadResult(config=config, doc=doc, notes=list(self.notes), head=head, label=label, unknowns=frozenset(unknowns))
 
 
 def number(value: Any) -> float | None:

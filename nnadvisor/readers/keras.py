@@ -23,7 +23,7 @@ import re
 from typing import Any
 
 from nnadvisor.readers import PACK_MAGIC, ZIP_MAGIC, ReadResult
-from nnadvisor.readers._model import INTERNAL_ERROR, START, UNRESOLVED, Assembly, Entry, Part, integer, number
+from nnadvisor.readers._model import INTERNAL_ERROR, START, UNKNOWN, Assembly, Entry, Part, integer, number
 from nnadvisor.source import Document, Location, Problem, SourceError, escape_pointer_token, read_bytes
 from nnadvisor.vocabulary import Vocabulary
 
@@ -357,7 +357,7 @@ class _Reader:
             return
         kind = _class(value)
         if kind is None:
-            out[key] = UNRESOLVED + "activation"
+            out[key] = UNKNOWN
             self.asm.note(loc, f"activation at line {loc.line} is not a name or a serialised object: it is treated as unknown")
             return
         config = value.get("config")

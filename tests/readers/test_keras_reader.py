@@ -20,7 +20,7 @@ from tests.readers.conftest import KERAS, check_path, check_text, codes, line_of
 def read(path: Path, rulebase: RuleBase) -> list[ReadResult]:
     fmt = readers.archive_format(path, None)
     raw = readers.read_archive(path) if fmt else path.read_bytes()
-    return readers.read(raw, fmt or readers.detect(path.name, raw), rulebase.vocabulary, str(path))
+    return readers.read(raw, fmt or readers.detect(path.name, raw), rulebase, str(path))
 
 
 def dump(result: ReadResult) -> dict[str, Any]:
@@ -86,9 +86,14 @@ def test_functional_graph_is_traced_not_listed(rulebase: RuleBase) -> None:
     assert dump(straight)["layers"] == dump(shuffled)["layers"]
 
 
-def test_branches_follow_the_longest_path_and_drop_inner_merges(rulebase: RuleBase) -> None:
+def test_branches_follow_the_longest_path_and_keep_inner_merges_opaque(rulebase: RuleBase) -> None:
+    """A merge inside the network stays as an opaque layer: the layers around it are not one
+    straight stack (a linear layer before it does not compose with the one after it)."""
     (result,) = read(KERAS / "branches.json", rulebase)
-    assert [layer.get("name") for layer in dump(result)["layers"]] == ["a1", "a2", "out"]
+    layers = dump(result)["layers"]
+    assert [layer.get("name") for layer in layers] == ["a1", "a2", "Concatenate", "out"]
+    assert layers[2]["type"] == "other" and "activation" not in layers[2]
+    assert "/layers/2/activation" in result.unknowns
 
 
 def test_multi_output_model_checks_each_head_with_its_own_loss(rulebase: RuleBase) -> None:
@@ -199,7 +204,7 @@ def test_activation_given_as_a_serialised_layer_or_function(rulebase: RuleBase) 
     as_layer = {"module": "keras.layers", "class_name": "LeakyReLU", "config": {"name": "lr", "negative_slope": 0.2}}
     as_function = {"module": "builtins", "class_name": "function", "config": "softmax", "registered_name": "function"}
     text = sequential([dense("hidden", 8, as_layer), dense("out", 3, as_function)], compiled("mse"))
-    (result,) = readers.read(text.encode(), "keras", rulebase.vocabulary)
+    (result,) = readers.read(text.encode(), "keras", rulebase)
     layers = dump(result)["layers"]
     assert layers[0]["activation"] == {"name": "leaky_relu", "alpha": 0.2}
     assert layers[1]["activation"] == "softmax"
@@ -248,7 +253,7 @@ def test_learning_rate_schedule_uses_its_initial_rate(rulebase: RuleBase) -> Non
 def test_loss_scale_optimizer_is_unwrapped(rulebase: RuleBase) -> None:
     inner = {"module": "keras.optimizers", "class_name": "SGD", "config": {"name": "sgd", "learning_rate": 0.01, "momentum": 0.9}}
     opt = {"module": "keras.optimizers", "class_name": "LossScaleOptimizer", "config": {"name": "loss_scale_optimizer", "inner_optimizer": inner}}
-    (result,) = readers.read(sequential([dense("out", 1, "sigmoid")], compiled("binary_crossentropy", opt)).encode(), "keras", rulebase.vocabulary)
+    (result,) = readers.read(sequential([dense("out", 1, "sigmoid")], compiled("binary_crossentropy", opt)).encode(), "keras", rulebase)
     assert dump(result)["optimizer"] == {"name": "SGD", "learning_rate": 0.01, "momentum": 0.9}
 
 
