@@ -148,77 +148,76 @@ def build(tree: ast.Module) -> SourceIndex:
         inner_scope = scope
         if isinstance(node, ast.stmt):
             stmt = node
-            if cls is ast.Assign:
-                for t in node.targets:  # type: ignore[attr-defined]
+            if isinstance(node, ast.Assign):
+                for t in node.targets:
                     names: list[tuple[str, tuple[int, ...]]] = []
                     _targets(t, (), names)
                     for name, path in names:
-                        bind(scope, name, Binding(node, node.value, path))  # type: ignore[attr-defined]
-            elif cls is ast.AnnAssign or cls is ast.AugAssign:
-                if isinstance(node.target, ast.Name) and node.value is not None:  # type: ignore[attr-defined]
-                    bind(scope, node.target.id, Binding(node, node.value if cls is ast.AnnAssign else None))  # type: ignore[attr-defined]
-            elif cls is ast.For or cls is ast.AsyncFor:
+                        bind(scope, name, Binding(node, node.value, path))
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+                if isinstance(node.target, ast.Name) and node.value is not None:
+                    bind(scope, node.target.id, Binding(node, node.value if isinstance(node, ast.AnnAssign) else None))
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
                 names = []
-                _targets(node.target, (), names)  # type: ignore[attr-defined]
+                _targets(node.target, (), names)
                 for name, path in names:
                     bind(scope, name, Binding(node, None, path))
-            elif cls is ast.With or cls is ast.AsyncWith:
-                for item in node.items:  # type: ignore[attr-defined]
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
                     if item.optional_vars is not None:
                         names = []
                         _targets(item.optional_vars, (), names)
                         for name, path in names:
                             bind(scope, name, Binding(node, None, path))
-            elif cls is ast.Import:
-                index.imports.append(node)  # type: ignore[arg-type]
-                for a in node.names:  # type: ignore[attr-defined]
+            elif isinstance(node, ast.Import):
+                index.imports.append(node)
+                for a in node.names:
                     local = a.asname or a.name.split(".")[0]
                     index.aliases[local] = a.name if a.asname else local
                     bind(scope, local, Binding(node, None))
-            elif cls is ast.ImportFrom:
-                index.imports.append(node)  # type: ignore[arg-type]
-                if node.module and node.level == 0:  # type: ignore[attr-defined]
-                    for a in node.names:  # type: ignore[attr-defined]
-                        index.aliases[a.asname or a.name] = f"{node.module}.{a.name}"  # type: ignore[attr-defined]
+            elif isinstance(node, ast.ImportFrom):
+                index.imports.append(node)
+                if node.module and node.level == 0:
+                    for a in node.names:
+                        index.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
                         bind(scope, a.asname or a.name, Binding(node, None))
-            elif cls is ast.Return:
-                index.returns.setdefault(id(scope), []).append(node)  # type: ignore[arg-type]
-            elif cls is ast.ClassDef:
-                index.classes[node.name] = node  # type: ignore[attr-defined]
+            elif isinstance(node, ast.Return):
+                index.returns.setdefault(id(scope), []).append(node)
+            elif isinstance(node, ast.ClassDef):
+                index.classes[node.name] = node
                 index.scope_parent[id(node)] = scope
-                bind(scope, node.name, Binding(node, None))  # type: ignore[attr-defined]
-                inner_scope = node  # type: ignore[assignment]
-            elif cls is ast.FunctionDef or cls is ast.AsyncFunctionDef:
+                bind(scope, node.name, Binding(node, None))
+                inner_scope = node
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 index.scope_parent[id(node)] = scope
-                bind(scope, node.name, Binding(node, None))  # type: ignore[attr-defined]
+                bind(scope, node.name, Binding(node, None))
                 if scope is tree:
-                    index.functions[node.name] = node  # type: ignore[attr-defined, assignment]
+                    index.functions[node.name] = node
                 elif isinstance(scope, ast.ClassDef):
                     index.owner[id(node)] = scope
-                args = node.args  # type: ignore[attr-defined]
-                for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
-                    if a is not None:
-                        bind(node, a.arg, Binding(a, None))  # type: ignore[arg-type]
+                args = node.args
+                for param in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+                    if param is not None:
+                        bind(node, param.arg, Binding(param, None))
                 # Decorators and defaults belong to the outer scope; the body to the function.
-                for child in (*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None)):  # type: ignore[attr-defined]
+                for child in (*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None)):
                     push((child, scope, stmt, node, 0))
-                for child in reversed(node.body):  # type: ignore[attr-defined]
-                    push((child, node, None, node, 0))  # type: ignore[arg-type]
+                for child_stmt in reversed(node.body):
+                    push((child_stmt, node, None, node, 0))
                 continue
-        elif cls is ast.Call:
+        elif isinstance(node, ast.Call):
             assert stmt is not None and parent is not None
-            site = CallSite(node, scope, stmt, parent, bool(flags & _CHOICE_FLAG), bool(flags & _DISPLAY_FLAG))  # type: ignore[arg-type]
+            site = CallSite(node, scope, stmt, parent, bool(flags & _CHOICE_FLAG), bool(flags & _DISPLAY_FLAG))
             calls.append(site)
-            func = node.func  # type: ignore[attr-defined]
-            if func.__class__ is ast.Name:
+            func = node.func
+            if isinstance(func, ast.Name):
                 calls_of.setdefault(func.id, []).append(site)
-        elif cls is ast.Lambda:
-            inner_scope = node  # type: ignore[assignment]
+        elif isinstance(node, ast.Lambda):
+            inner_scope = node
         if cls in _CHOICE:
             flags |= _CHOICE_FLAG
         elif cls in _DISPLAY:
             flags |= _DISPLAY_FLAG
-        children = list(ast.iter_child_nodes(node))
-        for child in reversed(children):
-            push((child, inner_scope, stmt, node, flags))
+        for grandchild in reversed(list(ast.iter_child_nodes(node))):
+            push((grandchild, inner_scope, stmt, node, flags))
     return index

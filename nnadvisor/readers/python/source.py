@@ -38,6 +38,9 @@ def decode_source(raw: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as exc:
+        # Without a cookie, tokenize complains about the encoding declaration when the bytes are
+        # not UTF-8: say that, at the first bad byte (decode raises it), rather than the cookie.
+        decode(raw)
         raise SourceError(f"Python encoding declaration: {exc.msg if hasattr(exc, 'msg') else exc}") from None
     if encoding in ("utf-8", "utf-8-sig"):
         return decode(raw)

@@ -112,7 +112,7 @@ class _Reader:
                     o = self.script.value_obj(b.value, self.ctx.index.tree, b.stmt, {}, 0)
                     if isinstance(o, CustomLoss):
                         self.loss_unknown = True
-                        self.ctx.note(b.stmt, f"{name} at line {b.stmt.lineno} is {o.label}, not a built-in loss: the loss is unknown")
+                        self.ctx.note(b.stmt, f"{name} at line {location(b.stmt).line} is {o.label}, not a built-in loss: the loss is unknown")
         if self.loss_unknown:
             return None
         parts: dict[str, Part] = {}
@@ -207,14 +207,13 @@ class _Reader:
             if id(a.site.call) in captured:
                 cls = self.ctx.index.enclosing_class(a.site.scope)
                 assert cls is not None
-                ref = self.script._class_ref(cls.name, None)
+                owner = self.script._class_ref(cls.name, None)
                 value = captured[id(a.site.call)]
-                value = Out(value.path, ref) if isinstance(value, Out) else value
+                value = Out(value.path, owner) if isinstance(value, Out) else value
             else:
                 self.script.meets = location(a.pred) if a.pred is not None else None
                 value = self.script.resolve(a.pred, a.site.scope, a.site.call)
                 self.script.meets = None
-            value = value if not isinstance(value, Tup) else value
             ref = value.ref if isinstance(value, Out) else None
             if not isinstance(value, Out):
                 what = "a tuple" if isinstance(value, Tup) else "not resolved statically"
@@ -251,10 +250,10 @@ class _Reader:
         """With no loss application in the file: the model given to the optimizer, else the last defined."""
         candidates = self._candidates()
         keys = {k for _, _, refs in optimizers for k in refs}
-        chosen = next((c for c in candidates if c.key in keys), None)
+        chosen: ModelRef | None = next((c for c in candidates if c.key in keys), None)
         if chosen is None and keys:
             chosen = self._optimizer_ref(optimizers)
-            if chosen is not None and isinstance(chosen.spec, Opaque):
+            if chosen is None or isinstance(chosen.spec, Opaque):
                 return None  # a model from elsewhere (an import, a hub): only the loss and optimizer are checked
         if chosen is None:
             if not candidates:
@@ -421,15 +420,13 @@ class _Reader:
                 ctx.note(call, f"gradient clipping at line {call.lineno}, but no optimizer is found to attach it to")
                 return
             value = ctx.ev.literal(node, self.script.env(site.scope, call)) if node is not None else None
+            threshold = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else float("nan")
             for part in parts:
                 if isinstance(part.value, str):
                     part.value = {"name": part.value}
-                if _number(value):
-                    part.value[key] = float(value)
-                else:
-                    part.value[key] = float("nan")
+                part.value[key] = threshold
                 part.at[key] = location(call)
-            if not _number(value):
+            if threshold != threshold:  # nan: not a literal
                 ctx.note(call, f"gradient clipping at line {call.lineno} has a non-literal threshold: clipping is present, its value unknown")
             return
 

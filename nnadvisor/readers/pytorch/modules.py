@@ -107,7 +107,7 @@ class Modules:
         layer: dict[str, Any] = {"type": entry["type"], "name": name}
         at = {"": here, "type": here}
         if entry["units"] is not None:
-            node = arg(call, tuple(entry["units"]))  # type: ignore[arg-type]
+            node = arg(call, tuple(entry["units"]))
             value = ctx.ev.literal(node, env)
             if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 layer["units"] = value
@@ -115,11 +115,11 @@ class Modules:
             elif node is not None:
                 at["units"] = location(node)
         for key, place in entry["params"].items():
-            value = ctx.ev.literal(arg(call, tuple(place)), env)  # type: ignore[arg-type]
+            value = ctx.ev.literal(arg(call, tuple(place)), env)
             if is_number(value):
                 layer[key] = float(value) if key == "rate" else value
         if entry["cell_activation"] is not None:
-            node = arg(call, tuple(entry["cell_activation"]))  # type: ignore[arg-type]
+            node = arg(call, tuple(entry["cell_activation"]))
             value = ctx.ev.literal(node, env)
             if node is None:
                 layer["activation"] = entry["default_cell_activation"]
@@ -130,7 +130,7 @@ class Modules:
                 layer["activation"] = UNKNOWN
                 at["activation"] = location(node)
                 ctx.note(node, f"nonlinearity of nn.{name} at line {node.lineno} is not a literal: the cell activation is unknown")
-        if entry["bidirectional"] is not None and ctx.ev.literal(arg(call, tuple(entry["bidirectional"])), env) is True:  # type: ignore[arg-type]
+        if entry["bidirectional"] is not None and ctx.ev.literal(arg(call, tuple(entry["bidirectional"])), env) is True:
             layer["bidirectional"] = True
         return Leaf((Entry(layer, at, returns_tuple=entry["returns_tuple"]),))
 

@@ -28,6 +28,8 @@ from nnadvisor.source import Location
 from nnadvisor.readers.pytorch.values import INPUT, Leaf, LossMod, ModelRef, Opaque, Out, Seq, Spec, Sub, Tup, Value, first
 
 _MAX_DEPTH = 8
+_SCOPE = ast.ClassDef(name="<scope>", bases=[], keywords=[], body=[], decorator_list=[])
+"""Stands for the function or module whose statements :meth:`Script.env` reads as ``__init__`` is read."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -262,9 +264,8 @@ class Script:
                 env[name] = self.ctx.ev.literal(node)
         body = scope.body if isinstance(scope, (ast.Module, *FUNCTIONS)) else []
         line = getattr(before, "lineno", 0)
-        stmts = [s for s in body if s.lineno < line and not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]  # type: ignore[union-attr]
-        dummy = ClassInfo(ast.ClassDef(name="<scope>", bases=[], keywords=[], body=[], decorator_list=[], type_params=[]), {})
-        self.classes._run(dummy, stmts, env)
+        stmts = [s for s in body if s.lineno < line and not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
+        self.classes._run(ClassInfo(_SCOPE, {}), stmts, env)
         if bound is None:
             self._envs[key] = env
         return env
