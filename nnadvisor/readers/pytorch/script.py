@@ -32,6 +32,15 @@ _SCOPE = ast.ClassDef(name="<scope>", bases=[], keywords=[], body=[], decorator_
 """Stands for the function or module whose statements :meth:`Script.env` reads as ``__init__`` is read."""
 
 
+@dataclass
+class _Cursor:
+    """How far :meth:`Script.env` has read a scope: its environment after ``next`` statements."""
+
+    env: Env
+    next: int = 0
+    line: int = 0
+
+
 @dataclass(frozen=True, eq=False)
 class LossObj:
     """A built-in loss object (``criterion = nn.CrossEntropyLoss()``)."""
@@ -59,7 +68,7 @@ class Script:
         self.modules = modules
         self.classes = classes
         self.forward = forward
-        self._envs: dict[tuple[int, int], Env] = {}
+        self._cursors: dict[int, _Cursor] = {}
         self._objs: dict[int, Obj] = {}
         self.loss_classes = self._loss_classes()
         self.meets: Location | None = None
@@ -252,22 +261,36 @@ class Script:
     def env(self, scope: Scope, before: ast.AST, bound: Env | None = None) -> Env:
         """Static values and module lists bound in ``scope`` before ``before`` (what a module
         expression's arguments can refer to): the scope's statements up to it, read as
-        ``__init__`` is."""
-        key = (id(scope), getattr(before, "lineno", 0))
-        found = self._envs.get(key)
-        if found is not None and bound is None:
-            return found
+        ``__init__`` is. ``bound`` starts from given parameter values (a factory's call).
+
+        Requests come in source order, so each scope is read once, incrementally (a cursor per
+        scope; a request before the cursor starts over). The environment returned is live: use
+        it at once."""
+        line = getattr(before, "lineno", 0)
+        if bound is not None:
+            cursor = _Cursor(self._start(scope, bound))
+        else:
+            cursor = self._cursors.get(id(scope)) or _Cursor(self._start(scope, None))
+            if line < cursor.line:
+                cursor = _Cursor(self._start(scope, None))
+            self._cursors[id(scope)] = cursor
+        body = scope.body if isinstance(scope, (ast.Module, *FUNCTIONS)) else []
+        todo: list[ast.stmt] = []
+        while cursor.next < len(body) and body[cursor.next].lineno < line:
+            stmt = body[cursor.next]
+            cursor.next += 1
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
+                todo.append(stmt)
+        cursor.line = max(cursor.line, line)
+        if todo:
+            self.classes._run(ClassInfo(_SCOPE, {}), todo, cursor.env)
+        return cursor.env
+
+    def _start(self, scope: Scope, bound: Env | None) -> Env:
         env: Env = dict(bound or {})
         if isinstance(scope, FUNCTIONS) and bound is None:
-            given, defaults = bind(scope, None, method=False)
-            for name, node in defaults.items():
+            for name, node in bind(scope, None, method=False)[1].items():
                 env[name] = self.ctx.ev.literal(node)
-        body = scope.body if isinstance(scope, (ast.Module, *FUNCTIONS)) else []
-        line = getattr(before, "lineno", 0)
-        stmts = [s for s in body if s.lineno < line and not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
-        self.classes._run(ClassInfo(_SCOPE, {}), stmts, env)
-        if bound is None:
-            self._envs[key] = env
         return env
 
     # --- values: what the prediction argument of a loss is -----------------------------------
