@@ -1,26 +1,48 @@
 #!/usr/bin/env python3
-"""Cold start-up of `nnadvisor check one.yaml` (and `recommend`) against the stack's floor.
+"""Cold start-up of nnadvisor's commands against the stack's floor (budgets.md, issue 15).
 
-budgets.md: a cold `nnadvisor check one.yaml` costs at most 1.2x `python -c "import typer,
-pydantic, yaml"` measured in the same run. Each command runs in a fresh process, interleaved
-round-robin so that drift in machine load hits all of them alike; the figure is the median.
-Three cache states are measured (docs/decisions.md): results cached (an unchanged file checked
-again, the CI/pre-commit case), `--no-cache` (a new or edited file: parse, validate, evaluate),
-and NNADVISOR_NO_CACHE=1 (nothing cached at all: the rule base is validated from YAML too).
-Also reports whether NumPy (or rich) was imported, from `python -X importtime`.
+The floor F is ``python -c "import typer, pydantic, yaml"``. Every command runs in a fresh process;
+the commands are interleaved round-robin, so that drift in the machine's load hits all of them
+alike, and each figure is the median over ``--runs`` rounds, printed as a ratio to F measured in
+the same rounds. The load average is printed before and after.
 
-usage: python benchmarks/startup.py [--runs 31]
+Bytecode caching is on, as in a normal install (budgets.md): these machines set
+``PYTHONDONTWRITEBYTECODE=1``, so the children run without it and with ``PYTHONPYCACHEPREFIX`` in a
+private directory (nothing is written into the repository or site-packages), and the first,
+untimed round compiles everything. nnadvisor runs with a private ``NNADVISOR_CACHE_DIR``: the
+untimed round fills the rule-base cache (and the results cache of ``one.yaml``), as the first run
+after an install does.
+
+Rows (the issue's table, then the rest of budgets.md's start-up rows):
+- ``check one.yaml``, results cached: an unchanged file checked again (CI, pre-commit);
+- ``check --no-cache one.yaml`` / ``one.py`` / ``one.keras``: a new or edited file (read,
+  validate, derive facts, evaluate the rules), the rule base cached;
+- ``recommend --task binary``; ``schema config``;
+- yamllint on the same one file, for comparison (from ``bulk.py``'s peers' environment; installed
+  there on first use, ``--no-yamllint`` to leave it out);
+- ``python -c "import nnadvisor"`` (the Python API's import);
+- ``NNADVISOR_NO_CACHE=1 check one.yaml``: nothing cached at all (no budget; what a first run pays).
+
+Then, from ``python -X importtime``, whether NumPy, rich, pydantic's models or yaml were imported.
+``--baseline EXE`` adds a row per nnadvisor command run by another installation's ``nnadvisor``
+executable (``--baseline-path DIR`` puts another checkout first on its ``PYTHONPATH``),
+interleaved with the others: before and after in one run.
+
+usage: python benchmarks/startup.py [--runs 31] [--baseline EXE [--baseline-path DIR]] [--no-yamllint]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CONFIG = """task: binary
@@ -31,64 +53,155 @@ loss: binary_crossentropy
 optimizer: adam
 """
 
+PYTORCH = '''"""A small classifier: the model returns logits for CrossEntropyLoss."""
 
-def commands(config: Path) -> dict[str, list[str]]:
-    py = sys.executable
+import torch
+from torch import nn
+
+
+class Classifier(nn.Module):
+    def __init__(self, features: int = 20, num_classes: int = 4) -> None:
+        super().__init__()
+        self.hidden = nn.Linear(features, 64)
+        self.act = nn.ReLU()
+        self.out = nn.Linear(64, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.out(self.act(self.hidden(x)))
+
+
+model = Classifier()
+criterion = nn.CrossEntropyLoss()
+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+'''
+
+KERAS_CONFIG = """{"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "layers": [
+ {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 20], "name": "input_layer"}},
+ {"module": "keras.layers", "class_name": "Dense", "config": {"name": "dense", "units": 64, "activation": "relu"}},
+ {"module": "keras.layers", "class_name": "Dense", "config": {"name": "dense_1", "units": 10, "activation": "softmax"}}]},
+ "compile_config": {"optimizer": {"module": "keras.optimizers", "class_name": "Adam", "config": {"name": "adam", "learning_rate": 0.001}},
+ "loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}}
+"""
+
+FLOOR = "floor F: import typer, pydantic, yaml"
+
+
+@dataclass
+class Row:
+    name: str
+    cmd: list[str]
+    budget: float | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    probe: bool = False
+    """Report what ``-X importtime`` sees this command import."""
+    times: list[float] = field(default_factory=list)
+
+
+def nnadvisor_exe() -> str:
     local = Path(sys.executable).parent / "nnadvisor"
     exe = str(local) if local.exists() else (shutil.which("nnadvisor") or "")
-    cmds = {
-        "floor: import typer, pydantic, yaml": [py, "-c", "import typer, pydantic, yaml"],
-        "floor + pydantic.BaseModel": [py, "-c", "import typer, yaml; from pydantic import BaseModel"],
-        "nnadvisor check one.yaml (results cached)": [exe, "check", str(config)],
-        "nnadvisor check --format json one.yaml (cached)": [exe, "check", "--format", "json", str(config)],
-        "nnadvisor check --no-cache one.yaml": [exe, "check", "--no-cache", str(config)],
-        "NNADVISOR_NO_CACHE=1 nnadvisor check one.yaml": ["env", "NNADVISOR_NO_CACHE=1", exe, "check", str(config)],
-    }
-    probe = subprocess.run([exe, "recommend", "--help"], capture_output=True)
-    if probe.returncode == 0:
-        cmds["nnadvisor recommend --task multiclass"] = [exe, "recommend", "--task", "multiclass", "--labels", "integer", "--num-classes", "10"]
-    return cmds
+    if not exe:
+        sys.exit("nnadvisor is not installed (pip install -e .)")
+    return exe
 
 
-def imported(cmd: list[str]) -> set[str]:
-    if cmd[0] == "env":
-        cmd = cmd[2:]
-    exe = cmd[0]
-    if not exe.endswith("python") and not exe.endswith("python3") and "python" not in Path(exe).name:
-        cmd = [sys.executable, "-X", "importtime", "-m", "nnadvisor", *cmd[1:]]
-    else:
-        cmd = [cmd[0], "-X", "importtime", *cmd[1:]]
-    err = subprocess.run(cmd, capture_output=True, text=True).stderr
+def yamllint_exe() -> str | None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bulk  # the peers' environment of the bulk benchmark
+
+    return str(bulk.ensure_peers(bulk.default_venv())["yamllint"])
+
+
+def make_inputs(tmp: Path) -> dict[str, Path]:
+    files = {"yaml": tmp / "one.yaml", "py": tmp / "one.py", "keras": tmp / "one.keras"}
+    files["yaml"].write_text(CONFIG)
+    files["py"].write_text(PYTORCH)
+    with zipfile.ZipFile(files["keras"], "w") as z:
+        z.writestr("metadata.json", '{"keras_version": "3.6.0"}')
+        z.writestr("config.json", KERAS_CONFIG)
+    return files
+
+
+def interpreter(exe: str) -> str:
+    """The Python of a console script (its ``#!`` line)."""
+    with open(exe, "rb") as f:
+        first = f.readline()
+    return first[2:].decode().strip() if first.startswith(b"#!") else sys.executable
+
+
+def nnadvisor_rows(exe: str, files: dict[str, Path], label: str, env: dict[str, str]) -> list[Row]:
+    py = interpreter(exe)
+    return [
+        Row(f"check one.yaml, results cached{label}", [exe, "check", str(files["yaml"])], 0.8, env, probe=True),
+        Row(f"check --no-cache one.yaml{label}", [exe, "check", "--no-cache", str(files["yaml"])], 1.0, env, probe=True),
+        Row(f"check --no-cache one.py{label}", [exe, "check", "--no-cache", str(files["py"])], 1.0, env, probe=True),
+        Row(f"check --no-cache one.keras{label}", [exe, "check", "--no-cache", str(files["keras"])], 1.0, env, probe=True),
+        Row(f"recommend --task binary{label}", [exe, "recommend", "--task", "binary"], 0.8, env, probe=True),
+        Row(f"schema config{label}", [exe, "schema", "config"], 1.2, env),
+        Row(f"python -c 'import nnadvisor'{label}", [py, "-c", "import nnadvisor"], 0.5, env),
+        Row(f"NNADVISOR_NO_CACHE=1 check one.yaml{label}", [exe, "check", str(files["yaml"])], None, {**env, "NNADVISOR_NO_CACHE": "1"}),
+    ]
+
+
+def imported(row: Row, base_env: dict[str, str]) -> set[str]:
+    """Modules the command imports (``python -X importtime -m nnadvisor ...``)."""
+    cmd = [interpreter(row.cmd[0]), "-X", "importtime", "-m", "nnadvisor", *row.cmd[1:]]
+    err = subprocess.run(cmd, capture_output=True, text=True, env={**base_env, **row.env}).stderr
     return {line.rsplit("|", 1)[-1].strip() for line in err.splitlines() if line.startswith("import time:")}
 
 
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=31)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=31, help="timed rounds (default 31)")
+    ap.add_argument("--baseline", help="also run this nnadvisor executable (another installation)")
+    ap.add_argument("--baseline-path", type=Path, help="PYTHONPATH of the baseline (another checkout's directory)")
+    ap.add_argument("--no-yamllint", action="store_true", help="leave out the yamllint row")
     args = ap.parse_args()
-    if not (Path(sys.executable).parent / "nnadvisor").exists() and not shutil.which("nnadvisor"):
-        sys.exit("nnadvisor is not installed (pip install -e .)")
-    with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "one.yaml"
-        config.write_text(CONFIG)
-        cmds = commands(config)
-        times: dict[str, list[float]] = {name: [] for name in cmds}
-        for name, cmd in cmds.items():  # warm the OS file cache once
-            subprocess.run(cmd, capture_output=True)
+    exe = nnadvisor_exe()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        files = make_inputs(tmp)
+        base_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "NNADVISOR_NO_CACHE")}
+        base_env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+        rows = [Row(FLOOR, [sys.executable, "-c", "import typer, pydantic, yaml"])]
+        rows += nnadvisor_rows(exe, files, "", {"NNADVISOR_CACHE_DIR": str(tmp / "cache")})
+        if args.baseline:
+            env = {"NNADVISOR_CACHE_DIR": str(tmp / "cache-baseline")}
+            if args.baseline_path:
+                env["PYTHONPATH"] = str(args.baseline_path.resolve())
+            rows += nnadvisor_rows(args.baseline, files, " [baseline]", env)
+        if not args.no_yamllint:
+            yamllint = yamllint_exe()
+            if yamllint:
+                rows.append(Row("yamllint one.yaml (for comparison)", [yamllint, "-d", "relaxed", str(files["yaml"])]))
+        print(f"load average before: {load()}  ({os.cpu_count()} CPUs; {args.runs} interleaved rounds)", flush=True)
+        for row in rows:  # untimed: compile bytecode, fill the caches, warm the OS file cache
+            for _ in range(2):
+                subprocess.run(row.cmd, capture_output=True, env={**base_env, **row.env})
         for _ in range(args.runs):
-            for name, cmd in cmds.items():
+            for row in rows:
+                env = {**base_env, **row.env}
                 start = time.perf_counter()
-                subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                times[name].append(time.perf_counter() - start)
-        floor = statistics.median(times["floor: import typer, pydantic, yaml"])
-        print(f"{'command':<50} {'median ms':>9} {'x floor':>8}")
-        for name, values in times.items():
-            med = statistics.median(values)
-            print(f"{name:<50} {med * 1000:9.1f} {med / floor:8.2f}")
-        for name, cmd in cmds.items():
-            if name.startswith("nnadvisor"):
-                mods = imported(cmd)
-                print(f"{name}: numpy imported: {'numpy' in mods}; rich imported: {'rich' in mods}")
+                subprocess.run(row.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                row.times.append(time.perf_counter() - start)
+        print(f"load average after:  {load()}")
+        floor = statistics.median(rows[0].times)
+        print(f"\n{'command':<52} {'median ms':>9} {'x F':>6} {'budget':>7}")
+        for row in rows:
+            med = statistics.median(row.times)
+            verdict = "" if row.budget is None else f"{row.budget:5.1f}x {'PASS' if med / floor <= row.budget else 'FAIL'}"
+            print(f"{row.name:<52} {med * 1000:9.1f} {med / floor:6.2f}  {verdict}")
+        print()
+        for row in rows:
+            if row.probe:
+                mods = imported(row, base_env)
+                seen = [m for m in ("numpy", "rich", "pydantic.main", "yaml") if m in mods]
+                print(f"{row.name}: imports {', '.join(seen) if seen else 'none'} of numpy, rich, pydantic.main, yaml")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """`python -m nnadvisor`."""
 
-from nnadvisor.cli import main
+from nnadvisor.cli import run
 
-main()
+run()

@@ -5,38 +5,33 @@ Every reader (the nnadvisor YAML/JSON format, Keras, PyTorch source) produces a
 typo (``activaton: softmax``) is an error, not a silently linted default. The frameworks' own
 spellings of optimizer parameters (``lr``, ``eps``, ``betas``, RMSprop's ``alpha``) are accepted
 and stored under one canonical name.
-"""
 
-from __future__ import annotations
+These declarations are the one definition of the format. They are :class:`~nnadvisor.records.Record`
+classes, not pydantic models, so that importing them costs no pydantic: the pydantic models (and
+the JSON Schema) are derived from them by :mod:`nnadvisor.config_schema`, and validation runs
+pydantic-core's validator on a cached schema derived from those models (``ModelConfig.model_validate``).
+
+Annotations here are evaluated (no ``from __future__ import annotations``): they are the field types.
+"""
 
 from typing import Any, ClassVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
-
+from nnadvisor.records import Field, Record, before
 from nnadvisor.terms import Framework, LabelFormat, LayerType, Outliers, Task, TargetRange, values
 
 
-def _alias_properties(schema: dict[str, Any], cls: type[BaseModel]) -> None:
-    """List every accepted spelling in the JSON Schema (pydantic shows only the field name)."""
-    props = schema.get("properties", {})
-    for name, info in cls.model_fields.items():
-        for alias in getattr(info.validation_alias, "choices", ())[1:]:
-            props.setdefault(str(alias), props.get(name, {}))
-    props.update(getattr(cls, "_extra_schema_properties", {}))
-
-
-class _Strict(BaseModel):
+class _Strict(Record):
     # strict: "64" is not a number and "yes" not a boolean (the JSON Schema says so too).
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_alias_properties)
+    record_config = {"extra": "forbid", "strict": True}
 
 
 class ActivationSpec(_Strict):
     """An activation written as a mapping: ``{name: leaky_relu, alpha: 0.1}``."""
 
     name: str | None
-    alpha: float | None = Field(None, validation_alias=AliasChoices("alpha", "negative_slope"))
+    alpha: float | None = Field(None, aliases=("alpha", "negative_slope"))
     approximate: bool | str | None = None
-    axis: int | None = Field(None, validation_alias=AliasChoices("axis", "dim"))
+    axis: int | None = Field(None, aliases=("axis", "dim"))
 
 
 class LossSpec(_Strict):
@@ -44,7 +39,7 @@ class LossSpec(_Strict):
 
     name: str
     from_logits: bool | None = None
-    delta: float | None = Field(None, validation_alias=AliasChoices("delta", "beta"))
+    delta: float | None = Field(None, aliases=("delta", "beta"))
     label_smoothing: float | None = None
     reduction: str | None = None
     alpha: float | None = None
@@ -59,12 +54,12 @@ class OptimizerSpec(_Strict):
     """An optimizer with its hyper-parameters, under Keras names (PyTorch spellings accepted)."""
 
     name: str
-    learning_rate: float | None = Field(None, validation_alias=AliasChoices("learning_rate", "lr"))
+    learning_rate: float | None = Field(None, aliases=("learning_rate", "lr"))
     momentum: float | None = None
     nesterov: bool | None = None
     beta_1: float | None = None
     beta_2: float | None = None
-    epsilon: float | None = Field(None, validation_alias=AliasChoices("epsilon", "eps"))
+    epsilon: float | None = Field(None, aliases=("epsilon", "eps"))
     rho: float | None = None
     weight_decay: float | None = None
     decoupled_weight_decay: bool | None = None
@@ -81,8 +76,7 @@ class OptimizerSpec(_Strict):
         "alpha": {"type": "number", "description": "PyTorch RMSprop's name for rho"},
     }
 
-    @model_validator(mode="before")
-    @classmethod
+    @before
     def _framework_spellings(cls, data: Any) -> Any:
         """``betas: [b1, b2]`` (PyTorch) and RMSprop's ``alpha`` (PyTorch's name for rho)."""
         if not isinstance(data, dict) or ("betas" not in data and "alpha" not in data):
@@ -115,9 +109,7 @@ class Layer(_Strict):
 
     type: LayerType
     name: str | None = None
-    units: int | None = Field(
-        None, ge=0, validation_alias=AliasChoices("units", "filters", "out_features", "hidden_size", "out_channels")
-    )
+    units: int | None = Field(None, ge=0, aliases=("units", "filters", "out_features", "hidden_size", "out_channels"))
     activation: Activation = None
     recurrent_activation: Activation = None
     rate: float | None = None
@@ -131,7 +123,7 @@ class Layer(_Strict):
     output_dim: int | None = None
     use_bias: bool | None = None
     kernel_initializer: str | None = None
-    axis: int | None = Field(None, validation_alias=AliasChoices("axis", "dim"))
+    axis: int | None = Field(None, aliases=("axis", "dim"))
 
 
 class ModelConfig(_Strict):
@@ -148,9 +140,8 @@ class ModelConfig(_Strict):
     optimizer: str | OptimizerSpec | None = None
     version: int | None = Field(None, ge=1, le=1)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _layer_shorthands(cls, data: Any, info: ValidationInfo) -> Any:
+    @before
+    def _layer_shorthands(cls, data: Any, info: Any) -> Any:
         """``{type: softmax}`` is ``{type: activation, activation: softmax}``.
 
         Which words are activations is the vocabulary's to say; it comes in the validation
@@ -171,4 +162,3 @@ class ModelConfig(_Strict):
 
 
 _LAYER_TYPES = frozenset(values(LayerType))
-

@@ -2,18 +2,26 @@
 
 Shared by the config reader (NNA000 findings) and the rule loader (file:line load errors): both
 validate data that came from a :class:`~nnadvisor.source.Document`, so each problem can name the
-line of the offending key and say what was expected.
+line of the offending key and say what was expected. The model is a pydantic model (rule files,
+problem descriptions) or a :class:`~nnadvisor.records.Record` class (the config format, validated
+by pydantic-core without pydantic's models: nothing here imports pydantic).
 """
 
 from __future__ import annotations
 
+import sys
 import types
 import typing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
-
+from nnadvisor.records import Record
 from nnadvisor.source import Document, Problem, escape_pointer_token
+
+if TYPE_CHECKING:
+    from pydantic_core import ValidationError
+
+Model = type[Any]
+"""A pydantic model or a record class."""
 
 
 def _pointer(loc: tuple[int | str, ...], data: Any) -> str:
@@ -38,26 +46,41 @@ def _is_field_tag(element: str) -> bool:
     return element.islower() and element not in {"str", "int", "float", "bool", "list", "dict", "none"}
 
 
-def _fields(model: type[BaseModel]) -> list[str]:
-    names: list[str] = []
+def _field_table(model: Model) -> dict[str, tuple[tuple[str, ...], Any]]:
+    """Each field's accepted keys (in order) and annotation."""
+    if issubclass(model, Record):
+        return {f.name: (f.spellings, f.annotation) for f in model.record_fields.values()}
+    table: dict[str, tuple[tuple[str, ...], Any]] = {}
     for name, info in model.model_fields.items():
-        alias = info.validation_alias
-        choices = getattr(alias, "choices", None)
-        names.extend(str(c) for c in choices) if choices else names.append(info.alias or name)
-    return names
+        choices = getattr(info.validation_alias, "choices", None)
+        table[name] = (tuple(str(c) for c in choices) if choices else (info.alias or name,), info.annotation)
+    return table
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+def _is_model(annotation: Any) -> bool:
+    if not isinstance(annotation, type):
+        return False
+    if issubclass(annotation, Record):
+        return True
+    pydantic_main = sys.modules.get("pydantic.main")  # without it loaded, no pydantic model exists
+    return pydantic_main is not None and issubclass(annotation, pydantic_main.BaseModel)
+
+
+def _fields(model: Model) -> list[str]:
+    return [key for keys, _ in _field_table(model).values() for key in keys]
+
+
+def _models_in(annotation: Any) -> list[Model]:
+    if _is_model(annotation):
         return [annotation]
-    found: list[type[BaseModel]] = []
+    found: list[Model] = []
     if typing.get_origin(annotation) in (typing.Union, types.UnionType, list, dict, typing.Annotated):
         for arg in typing.get_args(annotation):
             found.extend(_models_in(arg))
     return found
 
 
-def _owner(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+def _owner(root: Model, loc: tuple[int | str, ...]) -> Model | None:
     """The model that owns the last element of ``loc`` (to list the keys it accepts)."""
     candidates = [root]
     for element in loc[:-1]:
@@ -67,29 +90,29 @@ def _owner(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel]
         if named:
             candidates = named
             continue
-        nxt: list[type[BaseModel]] = []
+        nxt: list[Model] = []
         for model in candidates:
-            info = model.model_fields.get(element)
-            if info is not None:
-                nxt.extend(_models_in(info.annotation))
+            field = _field_table(model).get(element)
+            if field is not None:
+                nxt.extend(_models_in(field[1]))
         candidates = nxt or candidates
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _all_models(root: type[BaseModel]) -> list[type[BaseModel]]:
-    seen: list[type[BaseModel]] = []
+def _all_models(root: Model) -> list[Model]:
+    seen: list[Model] = []
     stack = [root]
     while stack:
         model = stack.pop()
         if model in seen:
             continue
         seen.append(model)
-        for info in model.model_fields.values():
-            stack.extend(_models_in(info.annotation))
+        for _, annotation in _field_table(model).values():
+            stack.extend(_models_in(annotation))
     return seen
 
 
-def problems(exc: ValidationError, doc: Document, model: type[BaseModel]) -> list[Problem]:
+def problems(exc: ValidationError, doc: Document, model: Model) -> list[Problem]:
     """One located problem per distinct error, most specific first, union noise removed."""
     errors = exc.errors(include_url=False)
     # When a value is a mapping, errors from the scalar branches of its union say nothing useful.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import ValidationError
+from pydantic_core import ValidationError
 
 from nnadvisor.config import ModelConfig
 from nnadvisor.readers import ReadResult
