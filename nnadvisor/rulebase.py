@@ -89,7 +89,7 @@ def _validate(root: Path) -> dict[str, Any]:
         load_rule_dir,
         load_vocabulary_file,
     )
-    from nnadvisor.readers.pytorch.catalogue_file import load_framework_file
+    from nnadvisor.knowledge.pytorch_file import load_framework_file
     from nnadvisor.recommend.snippet_file import load_snippets
 
     vocab = load_vocabulary_file(root / "vocabulary.yaml")

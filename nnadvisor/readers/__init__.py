@@ -45,11 +45,12 @@ class ReadResult:
     is not a typo to report as NNA001, an opaque layer's activation is not "linear")."""
 
 
-FORMATS = ("nnadvisor", "keras", "pytorch")
-"""Input formats ``--input-format`` accepts."""
-COMMENTED = frozenset({"nnadvisor", "pytorch"})
+FORMATS = ("nnadvisor", "keras", "pytorch", "python")
+"""Input formats ``--input-format`` accepts. ``python`` is a Python source read by the reader of
+the framework it imports; ``pytorch`` forces the PyTorch reader."""
+COMMENTED = frozenset({"nnadvisor", "pytorch", "python"})
 """Formats with ``#`` comments, where ``# nnadvisor: ignore[...]`` suppressions are read."""
-EXTENSIONS = {".yaml": "nnadvisor", ".yml": "nnadvisor", ".json": "nnadvisor", ".keras": "keras", ".py": "pytorch"}
+EXTENSIONS = {".yaml": "nnadvisor", ".yml": "nnadvisor", ".json": "nnadvisor", ".keras": "keras", ".py": "python"}
 """Extensions searched for when a directory is given. ``.json`` and ``.yaml`` are ambiguous:
 :func:`detect` looks at their content (Keras JSON has a top-level ``class_name`` and ``config``)."""
 
@@ -61,7 +62,8 @@ _NATIVE_TOP = frozenset({b"layers", b"loss", b"optimizer", b"framework", b"task"
 # Patterns, compiled on first use (by the re module's cache): start-up pays for none of them.
 _YAML_TOP = rb"(?m)^[\"']?(class_name|config|model_config|training_config|modelTopology)[\"']?\s*:"
 _JSON_TOKEN = rb'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:]'
-_PYTHON = rb"(?m)^\s*(?:import\s+torch|from\s+torch[\s.])"
+_PYTHON = rb"(?m)^\s*(?:import\s+(?:torch|keras|tensorflow)|from\s+(?:torch|keras|tensorflow)[\s.])"
+_TORCH = rb"(?m)^\s*(?:import\s+torch|from\s+torch[\s.])|\bimport\s+(?:pytorch_)?lightning|\bfrom\s+(?:pytorch_)?lightning[\s.]"
 
 
 def _json_top_keys(raw: bytes) -> set[bytes]:
@@ -102,7 +104,7 @@ def _sniff(raw: bytes) -> str:
     if raw[:4] in ZIP_MAGIC or raw.startswith(PACK_MAGIC):
         return "keras"
     if re.search(_PYTHON, raw[:65536]) is not None:
-        return "pytorch"
+        return "python"
     return "keras" if keras_content(raw) else "nnadvisor"
 
 
@@ -110,7 +112,7 @@ def detect(name: str, raw: bytes | None = None) -> str:
     """The reader for a file: by extension (``.keras``, ``.py``), then by content (``.json`` and
     ``.yaml`` holding Keras JSON; stdin and unknown extensions are sniffed)."""
     known = EXTENSIONS.get(os.path.splitext(name)[1].lower())
-    if known in ("keras", "pytorch") or raw is None:
+    if known in ("keras", "python") or raw is None:
         return known or "nnadvisor"
     if known == "nnadvisor":
         return "keras" if keras_content(raw) else "nnadvisor"
@@ -135,6 +137,12 @@ def read_archive(path: str | os.PathLike[str]) -> bytes:
 
 
 _MODULES = {"nnadvisor": "native", "keras": "keras", "pytorch": "pytorch"}
+
+
+def python_frameworks(raw: bytes) -> list[str]:
+    """The source readers a Python file needs, by what it imports (PyTorch when it shows none:
+    its reader says that nothing was found)."""
+    return ["pytorch"]
 _loaded: dict[str, ModuleType] = {}
 
 
@@ -153,8 +161,11 @@ def read(raw: bytes, fmt: str, rulebase: RuleBase, name: str = "-") -> list[Read
     """The results of one input (one per output head or model/loss pair it lints)."""
     if fmt == "nnadvisor":
         return [_reader(fmt).read(raw, rulebase.vocabulary, name)]
-    results: list[ReadResult]
-    if fmt == "pytorch":  # source readers also need the framework tables (rules/frameworks/)
+    results: list[ReadResult] = []
+    if fmt == "python":
+        for framework in python_frameworks(raw):
+            results += _reader(framework).read(raw, rulebase, name)
+    elif fmt == "pytorch":  # source readers also need the framework tables (rules/frameworks/)
         results = _reader(fmt).read(raw, rulebase, name)
     else:
         results = _reader(fmt).read(raw, rulebase.vocabulary, name)
@@ -165,6 +176,6 @@ def looks_like_config(raw: bytes, fmt: str) -> bool:
     """Whether a file found by a directory walk is a model config (others are skipped, and counted)."""
     if fmt == "keras":
         return raw[:4] in ZIP_MAGIC or raw.startswith(PACK_MAGIC) or keras_content(raw)
-    if fmt == "pytorch":
+    if fmt in ("pytorch", "python"):
         return b"torch" in raw and (b"Module" in raw or b"Sequential" in raw or b"optim" in raw)
     return bool(_reader(fmt).looks_like_config(raw))

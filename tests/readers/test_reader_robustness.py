@@ -177,11 +177,12 @@ def test_latin1_cookie_is_honoured(rulebase: RuleBase) -> None:
 
 def test_python_is_detected_by_extension_and_content(rulebase: RuleBase) -> None:
     source = (PYTORCH / "double_softmax_sequential.py").read_bytes()
-    assert readers.detect("train.py", source) == "pytorch"
-    assert readers.detect("-", source) == "pytorch"
-    assert readers.detect("notes.txt", source) == "pytorch"
-    assert readers.looks_like_config(source, "pytorch")
-    assert not readers.looks_like_config(b"import os\nprint('hello')\n", "pytorch")
+    assert readers.detect("train.py", source) == "python"
+    assert readers.detect("-", source) == "python"
+    assert readers.detect("notes.txt", source) == "python"
+    assert readers.python_frameworks(source) == ["pytorch"]
+    assert readers.looks_like_config(source, "python")
+    assert not readers.looks_like_config(b"import os\nprint('hello')\n", "python")
 
 
 def test_directory_walk_skips_python_without_torch(cli: CliRunner, tmp_path: Path) -> None:

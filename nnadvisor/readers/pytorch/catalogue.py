@@ -1,5 +1,5 @@
 """PyTorch's API as the reader needs it, built from ``rules/frameworks/pytorch.yaml`` (validated
-when the rule base loads, see :mod:`.catalogue_file`): lookups by qualified name, nothing more.
+when the rule base loads, see :mod:`nnadvisor.knowledge.pytorch_file`): lookups by qualified name, nothing more.
 
 Qualified names are what :meth:`~nnadvisor.readers.python.index.SourceIndex.qual` gives after
 import aliases: ``torch.nn.Linear``, ``torch.nn.functional.relu``, ``torch.optim.Adam``.
