@@ -11,27 +11,36 @@ one definition of the format. From them this module derives
 
 Importing pydantic's model machinery and building the models costs about 0.6x of the start-up
 floor of ``check`` (budgets.md), so the core schemas and the JSON Schemas are cached as JSON in the
-cache directory (``config-schema-<key>.json``, next to the rule-base cache), the few Python objects
-in a core schema written as references: the record class of a model (``{"$record": name}``), a
-:func:`~nnadvisor.records.before` hook (``{"$hook": [class, name]}``) and a default factory
-(``{"$factory": "list"}``). The key hashes what the schemas are made from: the source of
-``records.py``, of this module and of the module declaring the records, every declared field (so
-the values of a ``Literal`` imported from :mod:`nnadvisor.terms` count), and the pydantic-core
-version (pydantic pins its pydantic-core exactly). A change to any of them misses the cache; a
-cache that cannot be read or written only costs time; ``NNADVISOR_NO_CACHE=1`` builds in memory.
+cache directory (``config-schema-<name>.json``, next to the rule-base cache), the few Python
+objects in a core schema written as references: the record class of a model (``{"$record":
+name}``), a :func:`~nnadvisor.records.before` hook (``{"$hook": [class, name]}``) and a default
+factory (``{"$factory": "list"}``). The file is found by, and records, a stamp of what the schemas
+are made from: the installed pydantic and pydantic-core (path, size and mtime of their
+``__init__.py``: an upgrade rewrites them), ``records.py``, this module and the module declaring
+the records (likewise), and every declared field (so the values of a ``Literal`` imported from
+:mod:`nnadvisor.terms` count). A change to any of them misses the cache; a cache that cannot be
+read or written only costs time; ``NNADVISOR_NO_CACHE=1`` builds in memory.
+
+Even with the schema cached, importing pydantic-core costs about 0.18x of that floor, so a
+:class:`RecordValidator` first runs the schema's pure-Python reading (:mod:`nnadvisor.core_validator`),
+which only accepts what it is sure of, and hands everything else to pydantic-core, whose result or
+``ValidationError`` is then the answer. After :data:`FAST_CHECKS` inputs pydantic-core takes over
+for good (it is faster per input, and its import has paid for itself).
 """
 
 from __future__ import annotations
 
 import builtins
-import hashlib
 import json
+import os
 import sys
 import types
 import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nnadvisor.core_validator import GiveUp, compile_schema
+from nnadvisor.fingerprint import short
 from nnadvisor.records import REQUIRED, Record
 
 if TYPE_CHECKING:
@@ -39,6 +48,8 @@ if TYPE_CHECKING:
     from pydantic_core import SchemaValidator
 
 FORMAT = 1
+FAST_CHECKS = 256
+"""Inputs a :class:`RecordValidator` checks in pure Python before pydantic-core takes over."""
 _FACTORIES = ("list", "dict")
 """Default factories a cached schema may name (builtins)."""
 
@@ -124,20 +135,33 @@ def _family(cls: type[Record]) -> tuple[str, dict[str, type[Record]]]:
     return cls.__module__, found
 
 
-def _key(module: str, family: dict[str, type[Record]]) -> str:
-    import pydantic_core
+def _file_stamp(path: str | None) -> str:
+    try:
+        st = os.stat(path or "")
+    except OSError:
+        return f"{path}:missing"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
 
-    h = hashlib.sha256(f"{FORMAT}:{pydantic_core.__version__}:{module}\n".encode())
-    for name in (Record.__module__, __name__, module):
-        try:
-            h.update(Path(sys.modules[name].__file__ or "").read_bytes())
-        except OSError:
-            from nnadvisor import __version__
 
-            h.update(f"{name} {__version__}".encode())
+def _package_file(name: str) -> str | None:
+    """Where a package's ``__init__.py`` is, without importing it."""
+    from importlib.machinery import PathFinder
+
+    module = sys.modules.get(name)
+    if module is not None:
+        return getattr(module, "__file__", None)
+    spec = PathFinder.find_spec(name)
+    return spec.origin if spec is not None else None
+
+
+def _stamp(module: str, family: dict[str, type[Record]]) -> str:
+    """What the schemas of ``module``'s records are made from (see the module docstring)."""
+    lines = [f"format {FORMAT}"]
+    lines += [f"{name} {_file_stamp(_package_file(name))}" for name in ("pydantic", "pydantic_core")]
+    lines += [f"{name} {_file_stamp(sys.modules[name].__file__)}" for name in (Record.__module__, __name__, module)]
     for name, cls in sorted(family.items()):
-        h.update(f"{name}:{cls.__doc__}:{cls.record_config}:{cls.record_hooks}:{list(cls.record_fields.values())}\n".encode())
-    return h.hexdigest()[:24]
+        lines.append(f"{name}: {cls.__doc__!r} {cls.record_config} {cls.record_hooks} {list(cls.record_fields.values())}")
+    return "\n".join(lines)
 
 
 def _build(family: dict[str, type[Record]]) -> dict[str, Any]:
@@ -157,33 +181,62 @@ def _document(cls: type[Record]) -> tuple[dict[str, Any], dict[str, type[Record]
     module, family = _family(cls)
     document = _SCHEMAS.get(module)
     if document is None:
-        key = _key(module, family)
-        path = cache_dir() / f"config-schema-{key}.json"
+        stamp = _stamp(module, family)
+        path = cache_dir() / f"config-schema-{short(stamp)}.json"
         if caching_enabled():
-            document = _read(path)
+            document = _read(path, stamp)
         if document is None:
-            document = _build(family)
+            document = {**_build(family), "stamp": stamp}
             if caching_enabled():
                 write_cache_file(path, document)
         _SCHEMAS[module] = document
     return document, family
 
 
-def _read(path: Path) -> dict[str, Any] | None:
+def _read(path: Path, stamp: str) -> dict[str, Any] | None:
     try:
         with path.open("rb") as f:
             data = json.load(f)
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("core"), dict) and isinstance(data.get("json_schema"), dict) else None
+    if isinstance(data, dict) and data.get("stamp") == stamp and isinstance(data.get("core"), dict) and isinstance(data.get("json_schema"), dict):
+        return data
+    return None
 
 
-def validator_for(cls: type[Record]) -> SchemaValidator:
+class RecordValidator:
+    """Validates input into a record class: pure Python first, pydantic-core when that gives up
+    (see the module docstring). ``validate_python`` is ``SchemaValidator.validate_python``'s."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self.fast = compile_schema(schema)
+        self.fast_left = FAST_CHECKS
+        self._core: SchemaValidator | None = None
+
+    def validate_python(self, obj: Any, *, context: dict[str, Any] | None = None) -> Any:
+        if self.fast is not None and self.fast_left > 0:
+            self.fast_left -= 1
+            try:
+                return self.fast(obj, context)
+            except GiveUp:
+                pass
+        return self.core.validate_python(obj, context=context)
+
+    @property
+    def core(self) -> SchemaValidator:
+        """pydantic-core's validator of the same schema (built, and pydantic-core imported, on first use)."""
+        if self._core is None:
+            from pydantic_core import SchemaValidator
+
+            self._core = SchemaValidator(self.schema)
+        return self._core
+
+
+def validator_for(cls: type[Record]) -> RecordValidator:
     """The validator of a record class: its cached core schema, the record classes in place."""
-    from pydantic_core import SchemaValidator
-
     document, family = _document(cls)
-    return SchemaValidator(_decode(document["core"][cls.__name__], family))
+    return RecordValidator(_decode(document["core"][cls.__name__], family))
 
 
 def json_schema(cls: type[Record]) -> dict[str, Any]:

@@ -93,6 +93,9 @@ class Record:
 
     # pydantic-core stores the field values as the instance's __dict__ and these three beside it.
     __slots__ = ("__dict__", "__pydantic_extra__", "__pydantic_fields_set__", "__pydantic_private__")
+    __pydantic_extra__: None
+    __pydantic_fields_set__: set[str]
+    __pydantic_private__: None
 
     record_fields: ClassVar[dict[str, RecordField]] = {}
     """The declared fields, in order (inherited ones first)."""
@@ -137,8 +140,7 @@ class Record:
     @property
     def model_fields_set(self) -> set[str]:
         """The fields the input gave (the others have their defaults)."""
-        fields_set: set[str] = object.__getattribute__(self, "__pydantic_fields_set__")
-        return fields_set
+        return self.__pydantic_fields_set__
 
     def model_dump(self, *, exclude_none: bool = False) -> dict[str, Any]:
         """The fields as plain data, nested records as dicts (as pydantic's ``model_dump()``)."""

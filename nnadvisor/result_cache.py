@@ -1,11 +1,12 @@
 """Findings of unchanged files, remembered between runs (as ruff and eslint --cache do).
 
-The key is a hash of the file's bytes, its reader, the nnadvisor version and the rule base's
-fingerprint, so an edited file, an edited rule or an upgrade all miss. Findings are stored
-without the file name (the same content under another name hits). A hit skips parsing,
-validation and rule evaluation, and with them the import of pydantic; this is what keeps repeated
-``check`` runs in CI and pre-commit within the start-up budget. A cache that cannot be read or
-written costs time only. ``--no-cache`` or ``NNADVISOR_NO_CACHE=1`` turn it off.
+The key is a hash (BLAKE2b, :mod:`nnadvisor.fingerprint`) of the file's bytes and its reader, kept
+under the rule base's fingerprint (which covers the nnadvisor version), so an edited file, an
+edited rule or an upgrade all miss. Findings are stored without the file name (the same content
+under another name hits). A hit skips parsing, validation and rule evaluation, and with them the
+imports of yaml and pydantic; this is what keeps repeated ``check`` runs in CI and pre-commit
+within the start-up budget. A cache that cannot be read or written costs time only.
+``--no-cache`` or ``NNADVISOR_NO_CACHE=1`` turn it off.
 
 Layout: ``results-v2/<fingerprint>/<first two hex digits of the key>.json``, 256 shards each
 holding ``{rest of key: [day last used, findings]}``. One file per input made a first run over
@@ -17,7 +18,6 @@ for :data:`KEEP_DAYS` days. Rule-base fingerprints unused for as long are remove
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from nnadvisor.findings import Finding
+from nnadvisor.fingerprint import digest
 
 FORMAT = 2
 KEEP_DAYS = 30
@@ -49,9 +50,7 @@ class ResultCache:
     def key(raw: bytes, reader: str, name: str) -> str:
         """What a file's findings are stored under."""
         strict_json = name.lower().endswith(".json")  # .json files are read as strict JSON
-        h = hashlib.sha256(f"{reader}:{strict_json}:".encode())
-        h.update(raw)
-        return h.hexdigest()
+        return digest((f"{reader}:{strict_json}:".encode(), raw))
 
     def _read_shard(self, shard: str) -> dict[str, Entry]:
         try:

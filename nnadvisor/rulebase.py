@@ -1,16 +1,19 @@
 """The rule base a run uses: vocabulary, inference table and lint rules, validated and compiled.
 
 Validating ~40 YAML files through pydantic costs more than the whole start-up budget of
-``check`` (budgets.md), so the validated data is cached as one JSON file keyed by the nnadvisor
-version and the name, size and modification time of every rule-base file; any change to a rule
-file (or an upgrade) misses the cache and revalidates. The cache lives in
-``$NNADVISOR_CACHE_DIR`` or the user cache directory; ``NNADVISOR_NO_CACHE=1`` turns it off.
+``check`` (budgets.md), so the validated data is cached as JSON in ``$NNADVISOR_CACHE_DIR`` or
+the user cache directory (``NNADVISOR_NO_CACHE=1`` turns it off), under the rule base's
+fingerprint: a hash of the nnadvisor version and the content of every rule-base file. Hashing the
+content at every start would read every file, so a warm start only stats them: a stamp file
+(``rulebase-stamp-<name>.json``) maps the stamp (the path, size and modification time of every
+file, and the version) to the fingerprint. An edited, added or removed file changes the stamp;
+the content is then hashed again, and only a changed content revalidates (a ``touch`` or a
+reinstall of the same files keeps the cache, and the results cache keyed by the fingerprint).
 A cache that cannot be read or written only costs time, never changes a result.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -21,13 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 from nnadvisor import __version__
 from nnadvisor.engine.compiled import CompiledInference, CompiledRule
+from nnadvisor.fingerprint import digest, short, tree_files, tree_stamp
 from nnadvisor.resources import rules_dir
 from nnadvisor.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from nnadvisor.recommend.engine import RecommendBase
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,33 @@ def cache_dir() -> Path:
     return base / "nnadvisor"
 
 
+def _stamp(root: Path) -> str:
+    """What a warm start looks at: the version and every rule-base file's path, size and mtime."""
+    return f"{CACHE_FORMAT}:{__version__}:{root}\n{tree_stamp(str(root), '.yaml')}"
+
+
 def _fingerprint(root: Path) -> str:
-    h = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}:{root}".encode())
-    for path in sorted(root.rglob("*.yaml")):
-        st = path.stat()
-        h.update(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()[:24]
+    """The hash of the version and of every rule-base file's path and content."""
+
+    def parts() -> Any:
+        yield f"{CACHE_FORMAT}:{__version__}\n".encode()
+        for path in tree_files(str(root), ".yaml"):
+            content = (root / path).read_bytes()
+            yield f"{path}\0{len(content)}\0".encode()
+            yield content
+
+    return digest(parts(), 12)
+
+
+def _read_stamp(path: Path, stamp: str) -> str | None:
+    """The fingerprint a stamp file records for ``stamp`` (``None``: no such file, or another stamp)."""
+    try:
+        with path.open("rb") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return None
+    fingerprint = data.get("fingerprint") if isinstance(data, dict) and data.get("stamp") == stamp else None
+    return fingerprint if isinstance(fingerprint, str) else None
 
 
 def _validate(root: Path) -> dict[str, Any]:
@@ -131,19 +156,30 @@ def write_cache_file(path: Path, data: Any) -> None:
         pass
 
 
+def _cached(root: Path) -> tuple[str, dict[str, Any]]:
+    """The fingerprint and validated data, from the cache when the stamp or the content is known."""
+    directory = cache_dir()
+    stamp = _stamp(root)
+    stamp_file = directory / f"rulebase-stamp-{short(stamp)}.json"
+    known = _read_stamp(stamp_file, stamp)
+    data = _read_cache(directory / f"rulebase-{known}.json") if known else None
+    if known and data is not None:
+        return known, data
+    fingerprint = _fingerprint(root)
+    cache_file = directory / f"rulebase-{fingerprint}.json"
+    data = _read_cache(cache_file)
+    if data is None:
+        data = _validate(root)
+        write_cache_file(cache_file, data)
+    write_cache_file(stamp_file, {"stamp": stamp, "fingerprint": fingerprint})
+    return fingerprint, data
+
+
 def load_rulebase(root: Path | None = None, use_cache: bool | None = None) -> RuleBase:
     root = root or rules_dir()
     if use_cache is None:
         use_cache = caching_enabled()
-    data = None
-    fingerprint = _fingerprint(root)
-    cache_file = cache_dir() / f"rulebase-{fingerprint}.json"
-    if use_cache:
-        data = _read_cache(cache_file)
-    if data is None:
-        data = _validate(root)
-        if use_cache:
-            write_cache_file(cache_file, data)
+    fingerprint, data = _cached(root) if use_cache else (_fingerprint(root), _validate(root))
     return RuleBase(
         vocabulary=Vocabulary(data["vocabulary"]),
         rules=tuple(data["rules"]),

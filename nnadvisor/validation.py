@@ -14,11 +14,14 @@ import types
 import typing
 from typing import TYPE_CHECKING, Any
 
+from nnadvisor.config import ModelConfig
 from nnadvisor.records import Record
 from nnadvisor.source import Document, Problem, escape_pointer_token
 
 if TYPE_CHECKING:
     from pydantic_core import ValidationError
+
+    from nnadvisor.vocabulary import Vocabulary
 
 Model = type[Any]
 """A pydantic model or a record class."""
@@ -140,3 +143,19 @@ def problems(exc: ValidationError, doc: Document, model: Model) -> list[Problem]
         out.append(Problem(pointer, doc.locate(pointer), message))
     out.sort(key=lambda p: (p.location.line, p.location.column))
     return out
+
+
+def _validation_error() -> type[ValidationError]:
+    from pydantic_core import ValidationError
+
+    return ValidationError
+
+
+def validate_config(doc: Document, vocab: Vocabulary) -> tuple[ModelConfig | None, list[Problem]]:
+    """``doc.data`` as a :class:`ModelConfig` (the vocabulary says which layer types are activation
+    shorthands), or ``None`` and the located problems. Every reader's way to a config: it needs no
+    import of pydantic (a valid config may not even import pydantic-core; an invalid one has)."""
+    try:
+        return ModelConfig.model_validate(doc.data, context={"vocabulary": vocab}), []
+    except _validation_error() as exc:  # evaluated only when something was raised
+        return None, problems(exc, doc, ModelConfig)

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic_core import ValidationError
-
-from nnadvisor.config import ModelConfig
 from nnadvisor.readers import ReadResult
 from nnadvisor.source import Location, Problem, SourceError, read_bytes
-from nnadvisor.validation import problems
+from nnadvisor.validation import validate_config
 from nnadvisor.vocabulary import Vocabulary
 
 _TOP_KEYS = re.compile(rb"^[\"']?(layers|loss|optimizer)[\"']?\s*:", re.MULTILINE)
@@ -31,11 +28,8 @@ def read(raw: bytes, vocab: Vocabulary, name: str = "-") -> ReadResult:
             doc=doc,
             problems=[Problem("", doc.locate(""), f"expected a mapping with layers, loss and optimizer; the document is {kind}")],
         )
-    try:
-        config = ModelConfig.model_validate(doc.data, context={"vocabulary": vocab})
-    except ValidationError as exc:
-        return ReadResult(doc=doc, problems=problems(exc, doc, ModelConfig))
-    return ReadResult(config=config, doc=doc)
+    config, problems = validate_config(doc, vocab)
+    return ReadResult(config=config, doc=doc, problems=problems)
 
 
 def _json_problem(raw: bytes) -> Problem | None:
