@@ -12,6 +12,7 @@ need them.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -162,11 +163,18 @@ def read(raw: bytes, fmt: str, rulebase: RuleBase, name: str = "-") -> list[Read
     if fmt == "nnadvisor":
         return [_reader(fmt).read(raw, rulebase.vocabulary, name)]
     results: list[ReadResult] = []
-    if fmt == "python":
-        for framework in python_frameworks(raw):
-            results += _reader(framework).read(raw, rulebase, name)
-    elif fmt == "pytorch":  # source readers also need the framework tables (rules/frameworks/)
-        results = _reader(fmt).read(raw, rulebase, name)
+    if fmt in ("python", "pytorch"):
+        # Parsing builds millions of small objects and no reference cycles; the cyclic collector
+        # would traverse the growing heap again and again (ast.parse of a 5 MB file: 4.9 s with
+        # it, 1.5 s without). Off while a source is read, as it was before afterwards.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for framework in python_frameworks(raw) if fmt == "python" else [fmt]:
+                results += _reader(framework).read(raw, rulebase, name)
+        finally:
+            if enabled:
+                gc.enable()
     else:
         results = _reader(fmt).read(raw, rulebase.vocabulary, name)
     return results

@@ -32,19 +32,56 @@ class Binding:
         return (getattr(self.stmt, "end_lineno", 0) or 0, getattr(self.stmt, "end_col_offset", 0) or 0)
 
 
-@dataclass(frozen=True)
 class CallSite:
-    """A call, the scope and statement it is in, and its parent node (what it is part of)."""
+    """A call, the scope and the statement it is in. What it is part of (``parent``) and whether
+    it is one of several values (``in_choice``, ``in_display``) are worked out on first use, from
+    its statement alone: few calls are asked, and the indexing pass stays lean."""
 
-    call: ast.Call
-    scope: Scope
-    stmt: ast.stmt
-    parent: ast.AST
-    in_choice: bool
-    """Inside a conditional expression or a boolean operation: one of several values, chosen at run time."""
-    in_display: bool
-    """Inside a collection display, a comprehension or a lambda: one of several values, or a
-    value kept for later."""
+    __slots__ = ("call", "scope", "stmt", "_situation")
+
+    def __init__(self, call: ast.Call, scope: Scope, stmt: ast.stmt) -> None:
+        self.call = call
+        self.scope = scope
+        self.stmt = stmt
+        self._situation: tuple[ast.AST, bool, bool] | None = None
+
+    @property
+    def parent(self) -> ast.AST:
+        return self._situate()[0]
+
+    @property
+    def in_choice(self) -> bool:
+        """Inside a conditional expression or a boolean operation: one of several values, chosen at run time."""
+        return self._situate()[1]
+
+    @property
+    def in_display(self) -> bool:
+        """Inside a collection display, a comprehension or a lambda: one of several values, or a
+        value kept for later."""
+        return self._situate()[2]
+
+    def _situate(self) -> tuple[ast.AST, bool, bool]:
+        if self._situation is None:
+            self._situation = _situation(self.stmt, self.call)
+        return self._situation
+
+
+def _situation(stmt: ast.stmt, call: ast.Call) -> tuple[ast.AST, bool, bool]:
+    """The parent of ``call`` within ``stmt`` and whether a choice or a display encloses it."""
+    todo: list[tuple[ast.AST, ast.AST, bool, bool]] = [(child, stmt, False, False) for child in _expressions(stmt)]
+    while todo:
+        node, parent, choice, display = todo.pop()
+        if node is call:
+            return parent, choice, display
+        choice = choice or isinstance(node, _CHOICE)
+        display = display or isinstance(node, _DISPLAY)
+        todo += [(child, node, choice, display) for child in ast.iter_child_nodes(node)]
+    return stmt, False, False
+
+
+def _expressions(stmt: ast.stmt) -> list[ast.AST]:
+    """The direct children of a statement that are not statements (its expressions)."""
+    return [c for c in ast.iter_child_nodes(stmt) if not isinstance(c, (ast.stmt, ast.excepthandler, ast.match_case))]
 
 
 @dataclass
@@ -67,6 +104,9 @@ class SourceIndex:
     """id of a function or class -> the scope it is defined in."""
     returns: dict[int, list[ast.Return]] = field(default_factory=dict)
     """id of a function -> its return statements (not those of nested functions)."""
+    stmt_parent: dict[int, ast.stmt] = field(default_factory=dict)
+    """id of a statement -> the compound statement it is in (a loop, an ``if``, a ``with``), not
+    across function boundaries."""
 
     def qual(self, node: ast.AST, defaults: dict[str, str] | None = None) -> str | None:
         """The dotted name an expression stands for after import aliases (``F.relu`` ->
@@ -121,15 +161,20 @@ def _targets(target: ast.expr, path: tuple[int, ...], out: list[tuple[str, tuple
 
 _CHOICE = (ast.IfExp, ast.BoolOp)
 _DISPLAY = (ast.Lambda, ast.Dict, ast.List, ast.Tuple, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp)
-_CHOICE_FLAG, _DISPLAY_FLAG = 1, 2
+_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 def build(tree: ast.Module) -> SourceIndex:
-    """Index ``tree`` in one pass (an explicit stack: no recursion, whatever the nesting)."""
+    """Index ``tree`` in one pass (explicit stacks: no recursion, whatever the nesting).
+
+    Statements are taken from an outer stack in source order (their bindings then come in
+    order); the expressions of each are walked by a tight inner loop that only looks for calls
+    and lambdas, since expressions are most of a tree."""
     index = SourceIndex(tree)
     bindings = index.bindings
     calls = index.calls
     calls_of = index.calls_of
+    stmt_parent = index.stmt_parent
 
     def bind(scope: Scope, name: str, binding: Binding) -> None:
         key = (id(scope), name)
@@ -139,15 +184,20 @@ def build(tree: ast.Module) -> SourceIndex:
         else:
             found.append(binding)
 
-    # (node, scope, statement, parent, flags: _CHOICE_FLAG | _DISPLAY_FLAG)
-    stack: list[tuple[ast.AST, Scope, ast.stmt | None, ast.AST | None, int]] = [(tree, tree, None, None, 0)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node, scope, stmt, parent, flags = pop()
-        cls = node.__class__
-        inner_scope = scope
+    fields_of = _FIELDS
+    leaves = _LEAVES
+    call_cls, lambda_cls, attribute_cls, keyword_cls = ast.Call, ast.Lambda, ast.Attribute, ast.keyword
+    # Outer stack: (block, scope, the statement it is in). A block is a statement, an except
+    # handler or a match case; only statements bind and own calls.
+    blocks: list[tuple[ast.AST, Scope, ast.stmt | None]] = [(s, tree, None) for s in reversed(tree.body)]
+    while blocks:
+        node, scope, outer = blocks.pop()
+        inner_scope: Scope = scope
+        stmt: ast.stmt
         if isinstance(node, ast.stmt):
             stmt = node
+            if outer is not None:
+                stmt_parent[id(node)] = outer
             if isinstance(node, ast.Assign):
                 for t in node.targets:
                     names: list[tuple[str, tuple[int, ...]]] = []
@@ -175,12 +225,14 @@ def build(tree: ast.Module) -> SourceIndex:
                     local = a.asname or a.name.split(".")[0]
                     index.aliases[local] = a.name if a.asname else local
                     bind(scope, local, Binding(node, None))
+                continue
             elif isinstance(node, ast.ImportFrom):
                 index.imports.append(node)
                 if node.module and node.level == 0:
                     for a in node.names:
                         index.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
                         bind(scope, a.asname or a.name, Binding(node, None))
+                continue
             elif isinstance(node, ast.Return):
                 index.returns.setdefault(id(scope), []).append(node)
             elif isinstance(node, ast.ClassDef):
@@ -199,25 +251,68 @@ def build(tree: ast.Module) -> SourceIndex:
                 for param in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
                     if param is not None:
                         bind(node, param.arg, Binding(param, None))
-                # Decorators and defaults belong to the outer scope; the body to the function.
-                for child in (*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None)):
-                    push((child, scope, stmt, node, 0))
-                for child_stmt in reversed(node.body):
-                    push((child_stmt, node, None, node, 0))
+                inner_scope = node
+        else:
+            assert outer is not None
+            stmt = outer
+        # The block's children: nested blocks go on the outer stack, expressions are walked here.
+        exprs: list[tuple[ast.AST, Scope]] = []
+        nested: list[ast.AST] = []
+        for name in fields_of.get(node.__class__) or _fields(node.__class__):
+            value = getattr(node, name, None)
+            if value is None:
                 continue
-        elif isinstance(node, ast.Call):
-            assert stmt is not None and parent is not None
-            site = CallSite(node, scope, stmt, parent, bool(flags & _CHOICE_FLAG), bool(flags & _DISPLAY_FLAG))
-            calls.append(site)
-            func = node.func
-            if isinstance(func, ast.Name):
-                calls_of.setdefault(func.id, []).append(site)
-        elif isinstance(node, ast.Lambda):
-            inner_scope = node
-        if cls in _CHOICE:
-            flags |= _CHOICE_FLAG
-        elif cls in _DISPLAY:
-            flags |= _DISPLAY_FLAG
-        for grandchild in reversed(list(ast.iter_child_nodes(node))):
-            push((grandchild, inner_scope, stmt, node, flags))
+            for child in value if value.__class__ is list else (value,):
+                if child is None or child.__class__ in leaves:
+                    continue
+                if isinstance(child, _BLOCKS):
+                    nested.append(child)
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and name in ("decorator_list", "bases", "keywords", "args", "returns"):
+                    exprs.append((child, scope))  # decorators, bases and defaults belong to the outer scope
+                else:
+                    exprs.append((child, inner_scope))
+        while exprs:
+            expr, expr_scope = exprs.pop()
+            cls = expr.__class__
+            if cls is call_cls:
+                calls.append(CallSite(expr, expr_scope, stmt))  # type: ignore[arg-type]
+            elif cls is lambda_cls:
+                expr_scope = expr  # type: ignore[assignment]
+            fields = fields_of.get(cls) or _fields(cls)
+            for name in reversed(fields):
+                value = getattr(expr, name, None)
+                if value is None:
+                    continue
+                for child in reversed(value) if value.__class__ is list else (value,):
+                    kind = child.__class__
+                    # Leaves, and an attribute or keyword over a leaf (``nn.Linear``, ``dim=1``,
+                    # the most common nodes), hold nothing to index: never pushed.
+                    if kind in leaves or child is None or ((kind is attribute_cls or kind is keyword_cls) and child.value.__class__ in leaves):
+                        continue
+                    exprs.append((child, expr_scope))
+        for child in reversed(nested):
+            blocks.append((child, inner_scope, stmt))
+    calls.sort(key=_position)  # the inner walk meets a statement's expressions last first
+    for site in calls:
+        func = site.call.func
+        if func.__class__ is ast.Name:
+            calls_of.setdefault(func.id, []).append(site)
     return index
+
+
+def _position(site: CallSite) -> tuple[int, int]:
+    return (site.call.lineno, site.call.col_offset)
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _SCALAR_FIELDS)  # type: ignore[attr-defined]
+    return fields
+
+
+_SCALAR_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "module", "level", "kind", "type_comment", "is_async", "conversion", "asname", "names", "simple", "tag", "kwd_attrs", "lineno", "n", "s"})
+"""Fields that hold no node the index needs (names, contexts, operators, import aliases)."""
+_LEAVES = frozenset({ast.Name, ast.Constant})
+"""Nodes with nothing to index and nothing below: never pushed (they are most of a tree)."""
+_FIELDS: dict[type, tuple[str, ...]] = {leaf: () for leaf in _LEAVES}
+"""Per node class, the fields that may hold nodes to walk (``ast.iter_child_nodes`` yields
+contexts and operators too, and is a generator: this is about twice as fast)."""

@@ -148,7 +148,7 @@ class _Reader:
                 name = ctx.cat.loss_class(ctx.qual(site.call.func)) or ""
                 from nnadvisor.readers.pytorch.losses import loss_part
 
-                inline = CallSite(site.parent, site.scope, site.stmt, site.parent, False, False)
+                inline = CallSite(site.parent, site.scope, site.stmt)
                 apps.append(Application(name, loss_part(ctx, name, site.call), inline, arg(site.parent, ctx.cat.loss_classes.get(name, (0, "input")))))
         for site in ctx.index.calls:
             call = site.call

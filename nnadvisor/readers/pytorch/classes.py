@@ -33,6 +33,7 @@ class Classes:
         self.ctx = ctx
         self.modules = modules
         self._infos: dict[tuple[str, int], ClassInfo] = {}
+        self._instantiations: dict[str, ast.Call | None] = {}
 
     def bases_in_file(self, cls: ast.ClassDef) -> list[ast.ClassDef]:
         """The class and its model-class bases defined in the file, in lookup order."""
@@ -233,6 +234,11 @@ class Classes:
 
     def instantiation(self, name: str) -> ast.Call | None:
         """The first call of a model class outside the model classes (its arguments bind ``__init__``)."""
+        if name not in self._instantiations:
+            self._instantiations[name] = self._instantiation(name)
+        return self._instantiations[name]
+
+    def _instantiation(self, name: str) -> ast.Call | None:
         for site in self.ctx.index.calls_of.get(name, []):
             owner = self.ctx.index.enclosing_class(site.scope) if not isinstance(site.scope, ast.ClassDef) else site.scope
             if owner is None or owner.name not in self.ctx.model_classes:

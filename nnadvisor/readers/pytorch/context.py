@@ -13,6 +13,9 @@ from nnadvisor.readers.python.span import location
 from nnadvisor.readers.pytorch.catalogue import Catalogue
 
 
+_MISSING = object()
+
+
 @dataclass
 class Context:
     index: SourceIndex
@@ -23,8 +26,15 @@ class Context:
     """Classes of the file that are models (subclasses of nn.Module or LightningModule, also
     through other classes of the file)."""
 
+    _quals: dict[int, str | None] = field(default_factory=dict)
+
     def qual(self, node: ast.AST) -> str | None:
-        return self.index.qual(node, self.cat.default_aliases)
+        """The dotted name of a node (memoised: the calls of a file are looked at by several passes)."""
+        key = id(node)
+        found = self._quals.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._quals[key] = self.index.qual(node, self.cat.default_aliases)
+        return found  # type: ignore[return-value]
 
     def note(self, node: ast.AST, message: str) -> None:
         self.asm.note(location(node), message)
