@@ -114,6 +114,7 @@ def _validate(root: Path) -> dict[str, Any]:
         load_rule_dir,
         load_vocabulary_file,
     )
+    from nnadvisor.knowledge.keras_file import load_framework_file as load_keras_file
     from nnadvisor.knowledge.pytorch_file import load_framework_file
     from nnadvisor.recommend.snippet_file import load_snippets
 
@@ -132,7 +133,10 @@ def _validate(root: Path) -> dict[str, Any]:
             root / "recommend" / "snippets.yaml",
             {kind: vocab.names(kind) for kind in ("activation", "loss", "optimizer")},
         ),
-        "frameworks": {"pytorch": load_framework_file(root / "frameworks" / "pytorch.yaml")},
+        "frameworks": {
+            "pytorch": load_framework_file(root / "frameworks" / "pytorch.yaml"),
+            "keras": load_keras_file(root / "frameworks" / "keras.yaml"),
+        },
     }
 
 

@@ -64,6 +64,7 @@ _NATIVE_TOP = frozenset({b"layers", b"loss", b"optimizer", b"framework", b"task"
 _YAML_TOP = rb"(?m)^[\"']?(class_name|config|model_config|training_config|modelTopology)[\"']?\s*:"
 _JSON_TOKEN = rb'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:]'
 _PYTHON = rb"(?m)^\s*(?:import\s+(?:torch|keras|tensorflow)|from\s+(?:torch|keras|tensorflow)[\s.])"
+_KERAS = rb"(?m)^\s*(?:import\s+(?:keras|tensorflow)|from\s+(?:keras|tensorflow)[\s.])"
 _TORCH = rb"(?m)^\s*(?:import\s+torch|from\s+torch[\s.])|\bimport\s+(?:pytorch_)?lightning|\bfrom\s+(?:pytorch_)?lightning[\s.]"
 
 
@@ -137,13 +138,19 @@ def read_archive(path: str | os.PathLike[str]) -> bytes:
     return archive.read_path(path)
 
 
-_MODULES = {"nnadvisor": "native", "keras": "keras", "pytorch": "pytorch"}
+_MODULES = {"nnadvisor": "native", "keras": "keras", "pytorch": "pytorch", "keras-source": "keras_source"}
 
 
 def python_frameworks(raw: bytes) -> list[str]:
-    """The source readers a Python file needs, by what it imports (PyTorch when it shows none:
-    its reader says that nothing was found)."""
-    return ["pytorch"]
+    """The source readers a Python file needs, by what it imports: PyTorch, Keras/TensorFlow, or
+    both (PyTorch when it shows neither: its reader says that nothing was found)."""
+    head = raw[:262144]
+    found = []
+    if re.search(_TORCH, head) is not None:
+        found.append("pytorch")
+    if re.search(_KERAS, head) is not None:
+        found.append("keras-source")
+    return found or ["pytorch"]
 _loaded: dict[str, ModuleType] = {}
 
 
@@ -163,14 +170,17 @@ def read(raw: bytes, fmt: str, rulebase: RuleBase, name: str = "-") -> list[Read
     if fmt == "nnadvisor":
         return [_reader(fmt).read(raw, rulebase.vocabulary, name)]
     results: list[ReadResult] = []
-    if fmt in ("python", "pytorch"):
+    sources = python_frameworks(raw) if fmt == "python" else ["pytorch"] if fmt == "pytorch" else None
+    if fmt == "keras" and raw[:4] not in ZIP_MAGIC and not raw.startswith(PACK_MAGIC) and re.search(_KERAS, raw[:65536]) is not None:
+        sources = ["keras-source"]  # --input-format keras on a script
+    if sources is not None:
         # Parsing builds millions of small objects and no reference cycles; the cyclic collector
         # would traverse the growing heap again and again (ast.parse of a 5 MB file: 4.9 s with
         # it, 1.5 s without). Off while a source is read, as it was before afterwards.
         enabled = gc.isenabled()
         gc.disable()
         try:
-            for framework in python_frameworks(raw) if fmt == "python" else [fmt]:
+            for framework in sources:
                 results += _reader(framework).read(raw, rulebase, name)
         finally:
             if enabled:
@@ -185,5 +195,7 @@ def looks_like_config(raw: bytes, fmt: str) -> bool:
     if fmt == "keras":
         return raw[:4] in ZIP_MAGIC or raw.startswith(PACK_MAGIC) or keras_content(raw)
     if fmt in ("pytorch", "python"):
-        return b"torch" in raw and (b"Module" in raw or b"Sequential" in raw or b"optim" in raw)
+        if b"torch" in raw and (b"Module" in raw or b"Sequential" in raw or b"optim" in raw):
+            return True
+        return fmt == "python" and (b"keras" in raw or b"tensorflow" in raw) and (b"compile" in raw or b"Sequential" in raw or b"Model" in raw or b"_with_logits" in raw)
     return bool(_reader(fmt).looks_like_config(raw))
