@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from nnadvisor.terms import LabelFormat
+
 Place = tuple[int, str]
 """Where an argument is: its position (-1: keyword only) and its keyword."""
 
@@ -25,6 +27,17 @@ class TfLoss(_Strict):
     loss: str
     from_logits: bool | None = None
     prediction: Place
+
+
+class Dataset(_Strict):
+    labels: LabelFormat
+    num_classes: int | None = None
+
+
+class LabelMode(_Strict):
+    keyword: str
+    default: str
+    values: dict[str, LabelFormat]
 
 
 class KerasFile(_Strict):
@@ -58,6 +71,9 @@ class KerasFile(_Strict):
     tf1_initialisers: list[str]
     tf1_log: list[str]
     tf1_reductions: list[str]
+    one_hot: list[str]
+    datasets: dict[str, Dataset]
+    label_modes: dict[str, LabelMode]
     compile: list[str]
 
 

@@ -143,9 +143,10 @@ class Assembly:
         head: str | None = None,
         label: str | None = None,
         framework_at: Location = START,
-        context: dict[str, Any] | None = None,
+        context: dict[str, tuple[Any, Location]] | None = None,
     ) -> ReadResult:
-        """The located config of one output; ``context`` adds known task facts (e.g. ``num_classes``)."""
+        """The located config of one output; ``context`` adds task facts the file shows (``labels``,
+        ``num_classes``), each with the place that shows it."""
         data: dict[str, Any] = {"framework": self.framework}
         locations: dict[str, Location] = {"": START, "/framework": framework_at}
         unknowns: set[str] = set()
@@ -189,8 +190,9 @@ class Assembly:
                 self._check_name(kind, part.value.get("name"), f"{base}/name", locations[f"{base}/name"], unknowns)  # type: ignore[arg-type]
             else:
                 self._check_name(kind, part.value, base, where, unknowns)  # type: ignore[arg-type]
-        for key, value in (context or {}).items():
+        for key, (value, where) in (context or {}).items():
             data[key] = value
+            locations[f"/{key}"] = where
         doc = Document(data, locations)
         try:
             config = ModelConfig.model_validate(data, context={"vocabulary": self.vocab})

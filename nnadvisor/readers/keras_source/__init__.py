@@ -28,7 +28,7 @@ from nnadvisor.readers.python.span import location
 from nnadvisor.readers.keras_source.catalogue import catalogue
 from nnadvisor.readers.keras_source.graph import Frame, Graph, Step
 from nnadvisor.readers.keras_source.serialize import Env, Serializer
-from nnadvisor.source import Document
+from nnadvisor.source import Document, Location
 
 if TYPE_CHECKING:
     from nnadvisor.rulebase import RuleBase
@@ -71,6 +71,7 @@ class _Reader:
         self.keras_at = next((location(s) for s in index.imports if _imports_keras(s)), START)
         self._heads: dict[int, list[tuple[str | None, list[Step]]]] = {}
         self._envs: dict[int, Env] = {}
+        self.context: dict[str, tuple[Any, Location]] = {}
 
     def qual(self, node: ast.AST) -> str | None:
         return self.index.qual(node, self.cat.default_aliases)
@@ -100,14 +101,17 @@ class _Reader:
     # --- the file ------------------------------------------------------------------------------
 
     def read(self) -> list[ReadResult]:
+        self.context = self.label_context()
         models = self.models()
         compiles = self.compiles(models)
         results: list[ReadResult] = []
         nested = {id(m.site.call) for m in models if self._is_nested(m, models)}
         checked = [m for m in models if id(m.site.call) in compiles] or [m for m in models if id(m.site.call) not in nested]
+        applied = self.applied_losses(models)
+        checked += [m for m in models if id(m.site.call) in applied and m not in checked]
         several = len(checked) > 1
         for model in checked:
-            results += self.model_results(model, compiles.get(id(model.site.call)), several)
+            results += self.model_results(model, compiles.get(id(model.site.call)), several, applied.get(id(model.site.call)))
         results += self.tf1_results()
         if not results:
             self.asm.note(self.keras_at, "no Keras model (Sequential, functional Model, subclassed keras.Model) or TensorFlow graph loss found: nothing was checked")
@@ -224,11 +228,16 @@ class _Reader:
 
     # --- models --------------------------------------------------------------------------------
 
-    def model_results(self, model: _Model, compiled: CallSite | None, several: bool) -> list[ReadResult]:
+    def model_results(self, model: _Model, compiled: CallSite | None, several: bool, applied: tuple[Part | None, list[Step]] | None = None) -> list[ReadResult]:
         heads = self.heads(model)
         env = self.env(model.site.scope)
         losses, optimizer = self.compile_parts(compiled, [h for h, _ in heads], env)
-        if compiled is None:
+        if applied is not None:
+            # A training loop's loss (GradientTape, train_step) is what the output is trained with;
+            # what the loop applies to the output before it is part of the output.
+            losses = {None: applied[0]}
+            heads = [(head, [*steps, *applied[1]]) for head, steps in heads]
+        elif compiled is None:
             self.asm.note(location(model.site.call), f"{model.label} is not compiled in this file: its loss and optimizer are unknown")
         out = []
         for head, steps in heads:
@@ -239,7 +248,7 @@ class _Reader:
             if several:
                 label = model.label if head is None or len(heads) == 1 else f"{model.label}, head {head}"
             loss = losses.get(head, losses.get(None))
-            out.append(self.asm.result(entries, loss, optimizer, head=head if len(heads) > 1 else None, label=label, framework_at=self.keras_at))
+            out.append(self.asm.result(entries, loss, optimizer, head=head if len(heads) > 1 else None, label=label, framework_at=self.keras_at, context=self.context))
         return out
 
     def heads(self, model: _Model) -> list[tuple[str | None, list[Step]]]:
@@ -457,6 +466,110 @@ class _Reader:
                 todo += [self.index.classes[b.id] for b in c.bases if isinstance(b, ast.Name) and b.id in self.index.classes]
         return order
 
+    # --- losses applied outside compile ----------------------------------------------------
+
+    def applied_losses(self, models: list[_Model]) -> dict[int, tuple[Part | None, list[Step]]]:
+        """Keras losses called in a training loop or ``train_step``: ``loss_fn(y, model(x))`` for a
+        loss object or function (``y_pred`` is the second argument), by the model they read."""
+        by_call = {id(m.site.call): m for m in models}
+        out: dict[int, tuple[Part | None, list[Step]]] = {}
+        for site in self.index.calls:
+            call = site.call
+            if len(call.args) < 2 and not any(k.arg == "y_pred" for k in call.keywords):
+                continue
+            loss = self._loss_object(call.func, site)
+            if loss is None:
+                continue
+            pred = arg(call, (1, "y_pred"))
+            steps: list[Step] = []
+            for _ in range(8):  # activations the loop applies to the output, innermost last
+                if isinstance(pred, ast.Name):
+                    found = self.index.reaching(site.scope, pred.id, pred)
+                    pred = found.value if found is not None and not found.path else None
+                    continue
+                if isinstance(pred, ast.Call) and pred.args:
+                    act = self.cat.activation(self.qual(pred.func))
+                    if act is not None:
+                        steps.insert(0, self.graph._activation(act, pred))
+                        pred = pred.args[0]
+                        continue
+                break
+            if not isinstance(pred, ast.Call):
+                continue
+            built = self._model_called(pred.func, site)
+            if built is not None and id(built) in by_call:
+                ptr = self.ser.pointer("loss")
+                part = self.json.loss(loss, ptr)
+                out[id(built)] = (part, steps)
+        return out
+
+    def _loss_object(self, func: ast.expr, site: CallSite) -> Any:
+        """The serialised loss a callee is (``loss_fn`` bound to ``keras.losses.X(...)``, or
+        ``keras.losses.categorical_crossentropy``), else ``None``."""
+        node = self._resolved(func, site.scope, site.call) if isinstance(func, ast.Name) else func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            cls = self.index.enclosing_class(site.scope)
+            init = next((m for m in cls.body if isinstance(m, FUNCTIONS) and m.name == "__init__"), None) if cls else None
+            node = next((a.value for a in ast.walk(init) if isinstance(a, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == func.attr for t in a.targets)), func) if init else func
+        target = node.func if isinstance(node, ast.Call) else node
+        named = self.cat.keras(self.qual(target))
+        if named is None or named[0] != "losses":
+            return None
+        ptr = self.ser.pointer("loss")
+        value = self.ser.loss(node, {}, ptr)
+        self.ser.at(ptr, node)
+        return value if value else None
+
+    def _model_called(self, func: ast.expr, site: CallSite) -> ast.Call | None:
+        """The model a call in a training loop runs (``model(x)``, ``self(x)`` in ``train_step``)."""
+        if isinstance(func, ast.Name) and func.id == "self":
+            cls = self.index.enclosing_class(site.scope)
+            if cls is not None:
+                return next((m.site.call for m in self.models_cache() if isinstance(m.site.call.func, ast.Name) and m.site.call.func.id == cls.name), None)
+            return None
+        return self.model_of(func, site.scope, site.call, 0)
+
+    # --- what the file shows of its labels ---------------------------------------------------
+
+    def label_context(self) -> dict[str, tuple[Any, Location]]:
+        """``labels`` (and ``num_classes``) when the file shows them: one-hot encoding
+        (``to_categorical``), a dataset loader whose labels are known (``mnist.load_data()``), a
+        directory loader's label mode. One-hot encoding applies to what a loader gave, so it
+        wins; other disagreements leave the labels unknown. Said in a note at the line."""
+        cat = self.cat
+        one_hot: list[tuple[ast.Call, int | None]] = []
+        others: list[tuple[str, int | None, ast.Call, str]] = []
+        for site in self.index.calls:
+            call = site.call
+            q = self.qual(call.func) or ""
+            last = q.rsplit(".", 1)[-1]
+            if q in cat.one_hot or last == "to_categorical":
+                n = self.ev.literal(arg(call, (1, "num_classes")))
+                one_hot.append((call, n if isinstance(n, int) and not isinstance(n, bool) else None))
+            elif last == "load_data" and q.count(".") >= 1 and q.rsplit(".", 2)[-2] in cat.datasets:
+                data = cat.datasets[q.rsplit(".", 2)[-2]]
+                others.append((data["labels"], data.get("num_classes"), call, f"{q.rsplit('.', 2)[-2]}.load_data() at line {call.lineno}"))
+            elif isinstance(call.func, ast.Attribute) and call.func.attr in cat.label_modes or last in cat.label_modes:
+                mode = cat.label_modes[call.func.attr if isinstance(call.func, ast.Attribute) else last]
+                given = arg(call, (-1, mode["keyword"]))
+                value = self.ev.literal(given) if given is not None else mode["default"]
+                if isinstance(value, str) and value in mode["values"]:
+                    others.append((mode["values"][value], None, call, f"{mode['keyword']}={value!r} at line {call.lineno}"))
+        context: dict[str, tuple[Any, Location]] = {}
+        if one_hot:
+            call, n = one_hot[0]
+            context["labels"] = ("one-hot", location(call))
+            if n is not None and len({c[1] for c in one_hot}) == 1:
+                context["num_classes"] = (n, location(call))
+            self.asm.note(location(call), f"labels are taken as one-hot: to_categorical at line {call.lineno}")
+        elif others and len({o[0] for o in others}) == 1:
+            labels, n, call, why = others[0]
+            context["labels"] = (labels, location(call))
+            if n is not None and len({o[1] for o in others}) == 1:
+                context["num_classes"] = (n, location(call))
+            self.asm.note(location(call), f"labels are taken as {labels}: {why}")
+        return context
+
     # --- TensorFlow 1 ----------------------------------------------------------------------------
 
     def tf1_results(self) -> list[ReadResult]:
@@ -491,7 +604,7 @@ class _Reader:
             entries: list[Entry] = []
             for layer, lptr in steps:
                 entries += self.json.layer(layer, lptr)
-            out.append(self.asm.result(entries, self.json.loss(loss, ptr), optimizer, framework_at=self.keras_at))
+            out.append(self.asm.result(entries, self.json.loss(loss, ptr), optimizer, framework_at=self.keras_at, context=self.context))
         return out
 
     def _handwritten_cross_entropy(self, site: CallSite) -> bool:

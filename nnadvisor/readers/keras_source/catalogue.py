@@ -42,6 +42,9 @@ class Catalogue:
         self.tf1_initialisers = frozenset(data["tf1_initialisers"])
         self.tf1_log = frozenset(data["tf1_log"])
         self.tf1_reductions = frozenset(data["tf1_reductions"])
+        self.one_hot = frozenset(data["one_hot"])
+        self.datasets: dict[str, dict[str, Any]] = data["datasets"]
+        self.label_modes: dict[str, dict[str, Any]] = data["label_modes"]
         self.compile: list[str] = data["compile"]
 
     def keras(self, qual: str | None) -> tuple[str, str] | None:
