@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import ast
 import io
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from nnadvisor.source import MAX_BYTES, Location, Problem, SourceError, decode
+
+if TYPE_CHECKING:
+    from nnadvisor.readers import ReadResult
 
 
 def problem(line: int, column: int, message: str) -> Problem:
@@ -49,3 +54,20 @@ def decode_source(raw: bytes) -> str:
     except (UnicodeDecodeError, LookupError) as exc:
         start = getattr(exc, "start", 0)
         raise SourceError(f"the file is not valid {encoding} text", raw.count(b"\n", 0, start) + 1) from None
+
+
+def read_source(raw: bytes, name: str, reader: Callable[[ast.Module], list[ReadResult]]) -> list[ReadResult]:
+    """What a source reader makes of ``raw``: its results, or one problem (the source refused, too
+    deeply nested, or a reader error: a bug must not stop the other files), never an exception."""
+    from nnadvisor.readers import ReadResult
+    from nnadvisor.readers._model import INTERNAL_ERROR
+
+    tree, refused = parse(raw, name)
+    if refused is not None or tree is None:
+        return [ReadResult(problems=[refused or problem(1, 1, "cannot parse the Python source")])]
+    try:
+        return reader(tree)
+    except RecursionError:
+        return [ReadResult(problems=[problem(1, 1, "the Python source is nested too deeply to analyse")])]
+    except Exception as exc:
+        return [ReadResult(problems=[problem(1, 1, f"{INTERNAL_ERROR} ({exc.__class__.__name__}: {exc})")])]

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nnadvisor.readers import ReadResult
-from nnadvisor.readers._model import INTERNAL_ERROR, START, Assembly, Entry, Part
+from nnadvisor.readers._model import START, Assembly, Entry, Part
 from nnadvisor.readers.python.evaluate import Evaluator, arg
 from nnadvisor.readers.python.index import FUNCTIONS, CallSite, Scope, build
-from nnadvisor.readers.python.source import parse, problem
+from nnadvisor.readers.python.source import read_source
 from nnadvisor.readers.python.span import location
 from nnadvisor.readers.pytorch.catalogue import catalogue
 from nnadvisor.readers.pytorch.classes import Classes
@@ -39,15 +39,7 @@ if TYPE_CHECKING:
 
 
 def read(raw: bytes, rulebase: RuleBase, name: str = "-") -> list[ReadResult]:
-    tree, refused = parse(raw, name)
-    if refused is not None or tree is None:
-        return [ReadResult(problems=[refused or problem(1, 1, "cannot parse the Python source")])]
-    try:
-        return _Reader(tree, rulebase).read()
-    except RecursionError:
-        return [ReadResult(problems=[problem(1, 1, "the Python source is nested too deeply to analyse")])]
-    except Exception as exc:  # a reader bug must not stop the other files: report it at the file
-        return [ReadResult(problems=[problem(1, 1, f"{INTERNAL_ERROR} ({exc.__class__.__name__}: {exc})")])]
+    return read_source(raw, name, lambda tree: _Reader(tree, rulebase).read())
 
 
 @dataclass

@@ -238,12 +238,7 @@ class Script:
 
     def _factory(self, func: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, scope: Scope, params: Params, depth: int) -> Obj:
         """A function that returns a model (or a loss object): what its returns agree on."""
-        inner: Params = dict(params)
-        given, defaults = bind(func, call, method=False)
-        for name, node in given.items():
-            inner[(id(func), name)] = (node, scope, call)
-        for name, node in defaults.items():
-            inner[(id(func), name)] = (node, func, func)
+        inner, given, defaults = _called(func, call, scope, params)
         # The static values the call gives the factory's parameters (``make(n_out=1)``).
         ev = self.ctx.ev
         statics: Env = {name: ev.literal(node) for name, node in defaults.items()}
@@ -368,12 +363,7 @@ class Script:
         return None
 
     def _helper(self, func: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, scope: Scope, params: Params, depth: int) -> Value:
-        inner: Params = dict(params)
-        given, defaults = bind(func, call, method=False)
-        for name, node in given.items():
-            inner[(id(func), name)] = (node, scope, call)
-        for name, node in defaults.items():
-            inner[(id(func), name)] = (node, func, func)
+        inner = _called(func, call, scope, params)[0]
         values = [self.resolve(r.value, func, r, inner, depth + 1) for r in self.ctx.index.returns.get(id(func), []) if r.value is not None]
         return values[0] if values and all(_same_value(v, values[0]) for v in values) else None
 
@@ -401,6 +391,18 @@ class Script:
             return _attach(self.forward.output(spec.cls, spec.call), ref)
         value = self.forward.apply(INPUT, spec)
         return _attach(value, ref)
+
+
+def _called(func: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, scope: Scope, params: Params) -> tuple[Params, dict[str, ast.expr], dict[str, ast.expr]]:
+    """The parameters a call of ``func`` binds (its arguments in the caller's scope, else the
+    defaults in the function's), added to those already bound; and the two halves."""
+    inner: Params = dict(params)
+    given, defaults = bind(func, call, method=False)
+    for name, node in given.items():
+        inner[(id(func), name)] = (node, scope, call)
+    for name, node in defaults.items():
+        inner[(id(func), name)] = (node, func, func)
+    return inner, given, defaults
 
 
 def _element(value: ast.expr | None, path: tuple[int, ...]) -> ast.expr | None:
