@@ -52,6 +52,7 @@ class _Reader:
     def __init__(self, tree: ast.Module, rulebase: RuleBase) -> None:
         from nnadvisor.readers.keras import _Reader as KerasFileReader
 
+        self._quals: dict[int, str | None] = {}
         self.index = index = build(tree)
         self.cat = cat = catalogue(rulebase.frameworks["keras"])
         self.ev = Evaluator(index)
@@ -66,7 +67,11 @@ class _Reader:
         self.context: dict[str, tuple[Any, Location]] = {}
 
     def qual(self, node: ast.AST) -> str | None:
-        return self.index.qual(node, self.cat.default_aliases)
+        """The dotted name of a node (memoised: calls are looked at by several passes)."""
+        key = id(node)
+        if key not in self._quals:
+            self._quals[key] = self.index.qual(node, self.cat.default_aliases)
+        return self._quals[key]
 
     def _classes(self) -> tuple[set[str], set[str]]:
         """Subclassed models and custom layers of the file (also through other classes of it)."""
@@ -93,6 +98,14 @@ class _Reader:
     # --- the file ------------------------------------------------------------------------------
 
     def read(self) -> list[ReadResult]:
+        try:
+            return self._read()
+        finally:
+            # The graph refers back to the reader: break the cycle, so that the syntax tree is
+            # freed at once by reference counting, not later by a collection over all its nodes.
+            del self.graph
+
+    def _read(self) -> list[ReadResult]:
         self.context = self.label_context()
         models = self.models()
         compiles = self.compiles(models)

@@ -30,8 +30,13 @@ class Serializer:
     locations: dict[str, Location] = field(default_factory=dict)
     _next: int = 0
 
+    quals: dict[int, str | None] = field(default_factory=dict)
+
     def qual(self, node: ast.AST) -> str | None:
-        return self.index.qual(node, self.cat.default_aliases)
+        key = id(node)
+        if key not in self.quals:
+            self.quals[key] = self.index.qual(node, self.cat.default_aliases)
+        return self.quals[key]
 
     def keras(self, node: ast.AST) -> tuple[str, str] | None:
         return self.cat.keras(self.qual(node))
