@@ -4,14 +4,16 @@
 The floor F is ``python -c "import typer, pydantic, yaml"``. Every command runs in a fresh process;
 the commands are interleaved round-robin, so that drift in the machine's load hits all of them
 alike, and each figure is the median over ``--runs`` rounds, printed as a ratio to F measured in
-the same rounds. The load average is printed before and after.
+the same rounds: wall time (what the budgets are on) and the process's user + system CPU time
+(less sensitive to other work on the machine). The load average is printed before and after.
 
 Bytecode caching is on, as in a normal install (budgets.md): these machines set
 ``PYTHONDONTWRITEBYTECODE=1``, so the children run without it and with ``PYTHONPYCACHEPREFIX`` in a
 private directory (nothing is written into the repository or site-packages), and the first,
 untimed round compiles everything. nnadvisor runs with a private ``NNADVISOR_CACHE_DIR``: the
 untimed round fills the rule-base cache (and the results cache of ``one.yaml``), as the first run
-after an install does.
+after an install does. Every command runs in that temporary directory, so that no project's
+``pyproject.toml`` settings are read (they would be, in a project: a few milliseconds of TOML).
 
 Rows (the issue's table, then the rest of budgets.md's start-up rows):
 - ``check one.yaml``, results cached: an unchanged file checked again (CI, pre-commit);
@@ -23,7 +25,7 @@ Rows (the issue's table, then the rest of budgets.md's start-up rows):
 - ``python -c "import nnadvisor"`` (the Python API's import);
 - ``NNADVISOR_NO_CACHE=1 check one.yaml``: nothing cached at all (no budget; what a first run pays).
 
-Then, from ``python -X importtime``, whether NumPy, rich, pydantic's models or yaml were imported.
+Then which of NumPy, rich, yaml, pydantic-core, pydantic and pydantic's models each command imported.
 ``--baseline EXE`` adds a row per nnadvisor command run by another installation's ``nnadvisor``
 executable (``--baseline-path DIR`` puts another checkout first on its ``PYTHONPATH``),
 interleaved with the others: before and after in one run.
@@ -93,8 +95,11 @@ class Row:
     budget: float | None = None
     env: dict[str, str] = field(default_factory=dict)
     probe: bool = False
-    """Report what ``-X importtime`` sees this command import."""
+    """Report what this command imports."""
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    """User + system CPU seconds of the process: less sensitive than wall time to other work
+    on the machine (the budget is on wall time; both are printed)."""
 
 
 def nnadvisor_exe() -> str:
@@ -143,11 +148,25 @@ def nnadvisor_rows(exe: str, files: dict[str, Path], label: str, env: dict[str, 
     ]
 
 
-def imported(row: Row, base_env: dict[str, str]) -> set[str]:
-    """Modules the command imports (``python -X importtime -m nnadvisor ...``)."""
-    cmd = [interpreter(row.cmd[0]), "-X", "importtime", "-m", "nnadvisor", *row.cmd[1:]]
-    err = subprocess.run(cmd, capture_output=True, text=True, env={**base_env, **row.env}).stderr
-    return {line.rsplit("|", 1)[-1].strip() for line in err.splitlines() if line.startswith("import time:")}
+PROBE = """
+import sys
+from nnadvisor.cli import main
+sys.argv = ["nnadvisor", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("MODULES", *sorted(sys.modules), file=sys.stderr)
+"""
+
+
+def imported(row: Row, base_env: dict[str, str], cwd: Path) -> set[str]:
+    """Modules in ``sys.modules`` after the command (``-X importtime`` misses what
+    ``importlib.import_module`` loads, as pydantic's lazy attributes are)."""
+    cmd = [interpreter(row.cmd[0]), "-c", PROBE, *row.cmd[1:]]
+    err = subprocess.run(cmd, capture_output=True, text=True, env={**base_env, **row.env}, cwd=cwd).stderr
+    listed = [line for line in err.splitlines() if line.startswith("MODULES ")]
+    return set(listed[-1].split()[1:]) if listed else set()
 
 
 def load() -> str:
@@ -182,26 +201,29 @@ def main() -> None:
         print(f"load average before: {load()}  ({os.cpu_count()} CPUs; {args.runs} interleaved rounds)", flush=True)
         for row in rows:  # untimed: compile bytecode, fill the caches, warm the OS file cache
             for _ in range(2):
-                subprocess.run(row.cmd, capture_output=True, env={**base_env, **row.env})
+                subprocess.run(row.cmd, capture_output=True, env={**base_env, **row.env}, cwd=tmp)
         for _ in range(args.runs):
             for row in rows:
                 env = {**base_env, **row.env}
                 start = time.perf_counter()
-                subprocess.run(row.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                child = subprocess.Popen(row.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tmp)
+                _, _, usage = os.wait4(child.pid, 0)
                 row.times.append(time.perf_counter() - start)
+                row.cpu.append(usage.ru_utime + usage.ru_stime)
         print(f"load average after:  {load()}")
-        floor = statistics.median(rows[0].times)
-        print(f"\n{'command':<52} {'median ms':>9} {'x F':>6} {'budget':>7}")
+        floor, floor_cpu = statistics.median(rows[0].times), statistics.median(rows[0].cpu)
+        print(f"\n{'command':<52} {'wall ms':>8} {'x F':>5} {'cpu ms':>7} {'x F':>5}  budget (wall)")
         for row in rows:
-            med = statistics.median(row.times)
-            verdict = "" if row.budget is None else f"{row.budget:5.1f}x {'PASS' if med / floor <= row.budget else 'FAIL'}"
-            print(f"{row.name:<52} {med * 1000:9.1f} {med / floor:6.2f}  {verdict}")
+            med, cpu = statistics.median(row.times), statistics.median(row.cpu)
+            verdict = "" if row.budget is None else f"{row.budget:4.1f}x {'PASS' if med / floor <= row.budget else 'FAIL'}"
+            print(f"{row.name:<52} {med * 1000:8.1f} {med / floor:5.2f} {cpu * 1000:7.1f} {cpu / floor_cpu:5.2f}  {verdict}")
         print()
         for row in rows:
             if row.probe:
-                mods = imported(row, base_env)
-                seen = [m for m in ("numpy", "rich", "pydantic.main", "yaml") if m in mods]
-                print(f"{row.name}: imports {', '.join(seen) if seen else 'none'} of numpy, rich, pydantic.main, yaml")
+                mods = imported(row, base_env, tmp)
+                probes = ("numpy", "rich", "yaml", "pydantic_core", "pydantic", "pydantic.main")
+                seen = [m for m in probes if m in mods]
+                print(f"{row.name}: imports {', '.join(seen) if seen else 'none'} of {', '.join(probes)}")
 
 
 if __name__ == "__main__":
