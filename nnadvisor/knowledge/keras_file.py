@@ -43,6 +43,7 @@ class LabelMode(_Strict):
 class KerasFile(_Strict):
     framework: str
     default_aliases: dict[str, str]
+    module_aliases: dict[str, str]
     roots: list[str]
     sequential: list[str]
     functional: list[str]

@@ -70,7 +70,7 @@ class _Reader:
         """The dotted name of a node (memoised: calls are looked at by several passes)."""
         key = id(node)
         if key not in self._quals:
-            self._quals[key] = self.index.qual(node, self.cat.default_aliases)
+            self._quals[key] = self.cat.canonical(self.index.qual(node, self.cat.default_aliases))
         return self._quals[key]
 
     def _classes(self) -> tuple[set[str], set[str]]:

@@ -12,6 +12,7 @@ Place = tuple[int, str]
 class Catalogue:
     def __init__(self, data: dict[str, Any]) -> None:
         self.default_aliases: dict[str, str] = dict(data["default_aliases"])
+        self.module_aliases: tuple[tuple[str, str], ...] = tuple(sorted(data["module_aliases"].items(), key=lambda kv: -len(kv[0])))
         self.roots: tuple[str, ...] = tuple(sorted(data["roots"], key=len, reverse=True))
         self.sequential = frozenset(data["sequential"])
         self.functional = frozenset(data["functional"])
@@ -46,6 +47,14 @@ class Catalogue:
         self.datasets: dict[str, dict[str, Any]] = data["datasets"]
         self.label_modes: dict[str, dict[str, Any]] = data["label_modes"]
         self.compile: list[str] = data["compile"]
+
+    def canonical(self, qual: str | None) -> str | None:
+        """A dotted name with module aliases rewritten (``tensorflow.compat.v1.nn.x`` is ``tensorflow.nn.x``)."""
+        if qual is not None:
+            for alias, target in self.module_aliases:
+                if qual == alias or qual.startswith(alias + "."):
+                    return target + qual[len(alias) :]
+        return qual
 
     def keras(self, qual: str | None) -> tuple[str, str] | None:
         """(module, name) of a Keras name: ``keras.layers.core.Dense`` is ``("layers", "Dense")``,

@@ -35,7 +35,7 @@ class Serializer:
     def qual(self, node: ast.AST) -> str | None:
         key = id(node)
         if key not in self.quals:
-            self.quals[key] = self.index.qual(node, self.cat.default_aliases)
+            self.quals[key] = self.cat.canonical(self.index.qual(node, self.cat.default_aliases))
         return self.quals[key]
 
     def keras(self, node: ast.AST) -> tuple[str, str] | None:
