@@ -109,7 +109,8 @@ def _merge_heads(per_head: list[tuple[str | None, list[Finding]]]) -> list[Findi
                     emitted.add(key)
                     merged.append(f)
                 continue
-            f.message = f"[{head}] {f.message}"
+            if head is not None:
+                f.message = f"[{head}] {f.message}"
             merged.append(f)
     return merged
 

@@ -139,6 +139,7 @@ def read_archive(path: str | os.PathLike[str]) -> bytes:
 
 
 _MODULES = {"nnadvisor": "native", "keras": "keras", "pytorch": "pytorch", "keras-source": "keras_source"}
+_NAMES = {"pytorch": "PyTorch", "keras-source": "Keras"}
 
 
 def python_frameworks(raw: bytes) -> list[str]:
@@ -181,7 +182,12 @@ def read(raw: bytes, fmt: str, rulebase: RuleBase, name: str = "-") -> list[Read
         gc.disable()
         try:
             for framework in sources:
-                results += _reader(framework).read(raw, rulebase, name)
+                found = _reader(framework).read(raw, rulebase, name)
+                if len(sources) > 1:  # a file read by two readers: say which model is which
+                    for result in found:
+                        if result.label is None:
+                            result.label = f"{_NAMES[framework]}{f' head {result.head}' if result.head else ''}"
+                results += found
         finally:
             if enabled:
                 gc.enable()

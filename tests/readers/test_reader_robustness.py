@@ -194,6 +194,22 @@ def test_directory_walk_skips_python_without_torch(cli: CliRunner, tmp_path: Pat
     assert [f["rule_id"] for f in doc["findings"]] == ["NNA105"]
 
 
+def test_directory_walk_checks_keras_scripts_and_files_using_both(cli: CliRunner, tmp_path: Path) -> None:
+    """A Keras script is checked in a walk (it used to be skipped as not mentioning torch), and a
+    file importing both frameworks is read by both readers."""
+    keras_script = "from tensorflow import keras\nkmodel = keras.Sequential([keras.layers.Dense(3, activation='softmax')])\nkmodel.compile('adam', 'mse')\n"
+    (tmp_path / "train_keras.py").write_text(keras_script)
+    (tmp_path / "utils.py").write_text("import os\nprint(os.getcwd())\n")
+    both = (PYTORCH / "softmax_nll.py").read_text() + "\n" + keras_script
+    (tmp_path / "both.py").write_text(both)
+    doc = json.loads(cli("check", "--no-cache", "--format", "json", str(tmp_path)).out)
+    assert doc["summary"]["files"] == 2
+    found = {(f["file"].rsplit("/", 1)[-1], f["rule_id"]) for f in doc["findings"] if f["severity"] == "error"}
+    assert found == {("train_keras.py", "NNA101"), ("both.py", "NNA101"), ("both.py", "NNA105")}
+    both_messages = [f["message"] for f in doc["findings"] if f["file"].endswith("both.py") and f["severity"] == "error"]
+    assert sorted(m.split("]")[0] for m in both_messages) == ["[Keras", "[PyTorch"]
+
+
 # --- fuzz: mutated real inputs never raise ------------------------------------------------------
 
 
