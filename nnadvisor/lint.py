@@ -50,13 +50,19 @@ def _reader_findings(rule_id: str, problems: list[Problem], file: str, rulebase:
     ]
 
 
-def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Finding]:
+def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str, *, suppress: bool = True) -> list[Finding]:
     """Findings for one file's bytes (for a ``.keras`` archive: its packed members).
 
     A reader returns one result per output head (Keras) or per model output and loss it pairs
     (PyTorch); each is checked on its own and, when there are several, a finding that does not
     hold for every one names it (``[head NAME] ``, ``[Net into CrossEntropyLoss (line 40)] ``).
+    A notebook is checked as the program its code cells make, and its findings located in its
+    cells (:mod:`nnadvisor.readers.notebook`, which applies the suppressions itself: ``suppress``).
     """
+    if fmt == "notebook":
+        from nnadvisor.readers.notebook import check
+
+        return check(raw, file, rulebase)
     results = readers.read(raw, fmt, rulebase, file)
     problems = [p for result in results for p in result.problems]
     if problems:
@@ -86,7 +92,7 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str) -> list[Fin
                 notes.append(note)
     findings += _reader_findings(NOTE_RULE, notes, file, rulebase)
     findings.sort(key=lambda f: (f.line, f.column, f.rule_id))
-    if fmt in readers.COMMENTED:
+    if suppress and fmt in readers.COMMENTED:
         findings = suppressions.apply(findings, raw, file)
     return findings
 
@@ -170,7 +176,7 @@ def discover(paths: Iterable[str], stdin_name: str = "-") -> Iterator[Target | F
             yield FileError(file=given, message="no such file or directory")
 
 
-def _read_capped(path: str | None) -> bytes:
+def _read_capped(path: str | None, cap: int = MAX_BYTES) -> bytes:
     """At most one byte more than the reader accepts: a 100 MB file is refused, not loaded.
     Configs are small, so a first 64 KiB read usually is the whole file (asking for the full cap
     at once would allocate 5 MiB per file). Files are read through a bare descriptor: a buffered
@@ -184,7 +190,7 @@ def _read_capped(path: str | None) -> bytes:
     try:
         chunks: list[bytes] = []
         size, want = 0, 65536
-        while size <= MAX_BYTES:
+        while size <= cap:
             chunk = read(want)
             if not chunk:
                 break
@@ -195,7 +201,7 @@ def _read_capped(path: str | None) -> bytes:
                     break  # a buffered stream returns less only at the end
                 want = 65536  # a descriptor may return less before the end (pipes): ask again
             else:
-                want = min(1 << 20, MAX_BYTES + 1 - size)
+                want = min(1 << 20, cap + 1 - size)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
         if fd >= 0:
@@ -210,7 +216,7 @@ def _read_input(target: Target, fmt: str | None) -> tuple[bytes, str]:
         archive = readers.archive_format(target.path, fmt)
         if archive is not None:
             return readers.read_archive(target.path), archive
-    raw = _read_capped(target.path)
+    raw = _read_capped(target.path, readers.max_bytes(target.display, fmt))
     return raw, fmt or readers.detect(target.display, raw)
 
 

@@ -3,12 +3,15 @@
 A suppression at the end of a line silences those codes on that line; on a line of its own it
 silences them on the next line. A suppression that silenced nothing is reported as NNA003
 (unused-suppression, info), so stale comments do not pile up. Formats without comments (JSON,
-Keras files) use per-file ignores instead.
+Keras files) use per-file ignores instead. In a notebook, suppressions are read in the program its
+code cells make (:mod:`nnadvisor.readers.notebook`), and one on a line of its own applies to the
+next line of its own cell only: on a cell's last line it silences nothing.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from nnadvisor.findings import Finding
@@ -27,7 +30,9 @@ class Suppression:
     used: set[str]
 
 
-def parse(text: str) -> list[Suppression]:
+def parse(text: str, ends: Collection[int] = ()) -> list[Suppression]:
+    """The suppressions of a text; ``ends`` are lines after which the next line belongs to another
+    unit (a notebook cell): a suppression on its own line there applies to no line (0)."""
     found: list[Suppression] = []
     for number, line in enumerate(text.splitlines(), start=1):
         match = _COMMENT.search(line)
@@ -35,16 +40,20 @@ def parse(text: str) -> list[Suppression]:
             continue
         codes = tuple(c.strip().upper() for c in match.group(1).split(",") if c.strip())
         own_line = not line[: match.start()].strip()
-        found.append(Suppression(number + 1 if own_line else number, number, match.start() + 1, codes, set()))
+        target = (0 if number in ends else number + 1) if own_line else number
+        found.append(Suppression(target, number, match.start() + 1, codes, set()))
     return found
 
 
-def apply(findings: list[Finding], raw: bytes, file: str, unused_name: str = "unused-suppression") -> list[Finding]:
+def apply(
+    findings: list[Finding], raw: bytes, file: str, unused_name: str = "unused-suppression", ends: Collection[int] = ()
+) -> list[Finding]:
     """``findings`` without the suppressed ones, plus an NNA003 finding per unused code. ``raw``
-    is the file's bytes: most files never mention nnadvisor and are not decoded again."""
+    is the file's bytes: most files never mention nnadvisor and are not decoded again. ``ends``:
+    see :func:`parse`."""
     if b"nnadvisor:" not in raw:
         return findings
-    suppressions = parse(raw.decode("utf-8", "replace"))
+    suppressions = parse(raw.decode("utf-8", "replace"), ends)
     if not suppressions:
         return findings
     kept = []
@@ -69,7 +78,9 @@ def apply(findings: list[Finding], raw: bytes, file: str, unused_name: str = "un
                     line=s.comment_line,
                     column=s.column,
                     pointer="",
-                    message=f"unused suppression: {', '.join(unused)} reported nothing on line {s.line}",
+                    message=f"unused suppression: {', '.join(unused)} reported nothing on line {s.line}"
+                    if s.line
+                    else f"unused suppression: {', '.join(unused)}: on the last line of its cell, it applies to no line",
                 )
             )
     kept.sort(key=lambda f: (f.line, f.column, f.rule_id))

@@ -46,12 +46,14 @@ class ReadResult:
     is not a typo to report as NNA001, an opaque layer's activation is not "linear")."""
 
 
-FORMATS = ("nnadvisor", "keras", "pytorch", "python")
+FORMATS = ("nnadvisor", "keras", "pytorch", "python", "notebook")
 """Input formats ``--input-format`` accepts. ``python`` is a Python source read by the reader of
-the framework it imports; ``pytorch`` forces the PyTorch reader."""
+the framework it imports; ``pytorch`` forces the PyTorch reader; ``notebook`` is a Jupyter
+notebook, whose code cells are read as one ``python`` source (:mod:`nnadvisor.readers.notebook`)."""
 COMMENTED = frozenset({"nnadvisor", "pytorch", "python"})
-"""Formats with ``#`` comments, where ``# nnadvisor: ignore[...]`` suppressions are read."""
-EXTENSIONS = {".yaml": "nnadvisor", ".yml": "nnadvisor", ".json": "nnadvisor", ".keras": "keras", ".py": "python"}
+"""Formats with ``#`` comments, where ``# nnadvisor: ignore[...]`` suppressions are read (a
+notebook's are read by the notebook reader, in the program of its cells)."""
+EXTENSIONS = {".yaml": "nnadvisor", ".yml": "nnadvisor", ".json": "nnadvisor", ".keras": "keras", ".py": "python", ".ipynb": "notebook"}
 """Extensions searched for when a directory is given. ``.json`` and ``.yaml`` are ambiguous:
 :func:`detect` looks at their content (Keras JSON has a top-level ``class_name`` and ``config``)."""
 
@@ -64,6 +66,11 @@ _NATIVE_TOP = frozenset({b"layers", b"loss", b"optimizer", b"framework", b"task"
 _YAML_TOP = rb"(?m)^[\"']?(class_name|config|model_config|training_config|modelTopology)[\"']?\s*:"
 _JSON_TOKEN = rb'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:]'
 _PYTHON = rb"(?m)^\s*(?:import\s+(?:torch|keras|tensorflow)|from\s+(?:torch|keras|tensorflow)[\s.])"
+_NOTEBOOK = rb'^\{\s*"(?:cells|metadata|nbformat|nbformat_minor|worksheets)"\s*:'
+_NOTEBOOK_FRAMEWORK = rb"\b(?:import|from)\s+(?:torch|keras|tensorflow|(?:pytorch_)?lightning)\b"
+NOTEBOOK_MAX_BYTES = 32 * 1024 * 1024
+"""Notebooks carry their outputs (plots as base64 images): they are read up to this size (their
+code is capped like other Python sources)."""
 _KERAS = rb"(?m)^\s*(?:import\s+(?:keras|tensorflow)|from\s+(?:keras|tensorflow)[\s.])"
 _TORCH = rb"(?m)^\s*(?:import\s+torch|from\s+torch[\s.])|\bimport\s+(?:pytorch_)?lightning|\bfrom\s+(?:pytorch_)?lightning[\s.]"
 
@@ -107,6 +114,8 @@ def _sniff(raw: bytes) -> str:
         return "keras"
     if re.search(_PYTHON, raw[:65536]) is not None:
         return "python"
+    if re.match(_NOTEBOOK, raw.lstrip(b"\xef\xbb\xbf \t\r\n")) is not None and b'"nbformat"' in raw:
+        return "notebook"
     return "keras" if keras_content(raw) else "nnadvisor"
 
 
@@ -114,11 +123,21 @@ def detect(name: str, raw: bytes | None = None) -> str:
     """The reader for a file: by extension (``.keras``, ``.py``), then by content (``.json`` and
     ``.yaml`` holding Keras JSON; stdin and unknown extensions are sniffed)."""
     known = EXTENSIONS.get(os.path.splitext(name)[1].lower())
-    if known in ("keras", "python") or raw is None:
+    if known in ("keras", "python", "notebook") or raw is None:
         return known or "nnadvisor"
     if known == "nnadvisor":
         return "keras" if keras_content(raw) else "nnadvisor"
     return _sniff(raw)
+
+
+def max_bytes(name: str, fmt: str | None) -> int:
+    """How much of a file is read: notebooks (by ``--input-format`` or name) up to
+    :data:`NOTEBOOK_MAX_BYTES`, anything else up to the readers' cap."""
+    if fmt == "notebook" or (fmt is None and name.lower().endswith(".ipynb")):
+        return NOTEBOOK_MAX_BYTES
+    from nnadvisor.source import MAX_BYTES
+
+    return MAX_BYTES
 
 
 def archive_format(path: str | os.PathLike[str], fmt: str | None) -> str | None:
@@ -204,4 +223,6 @@ def looks_like_config(raw: bytes, fmt: str) -> bool:
         if b"torch" in raw and (b"Module" in raw or b"Sequential" in raw or b"optim" in raw):
             return True
         return fmt == "python" and (b"keras" in raw or b"tensorflow" in raw) and (b"compile" in raw or b"Sequential" in raw or b"Model" in raw or b"_with_logits" in raw)
+    if fmt == "notebook":  # one that imports no framework is data work, not a model
+        return re.search(_NOTEBOOK_FRAMEWORK, raw) is not None
     return bool(_reader(fmt).looks_like_config(raw))

@@ -2,6 +2,10 @@
 
 Escaping follows the runner's rules: in the message, ``%``, CR and LF are percent-encoded; in
 property values (file, title) also ``:`` and ``,``.
+
+A finding in a notebook is annotated at its line and column in the notebook file (the JSON text,
+which is what a diff of the ``.ipynb`` shows), and its message starts with where it is in the
+notebook's terms: ``cell 5, line 4: ...``.
 """
 
 from __future__ import annotations
@@ -22,8 +26,12 @@ def escape_property(text: str) -> str:
 def render(report: Report) -> str:
     lines = []
     for f in report.findings:
-        props = f"file={escape_property(f.file)},line={f.line},col={f.column},title={escape_property(f'{f.rule_id} {f.name}')}"
-        message = f.message + (f" (fix: {f.fix.description})" if f.fix else "")
+        line, column, message = f.line, f.column, f.message
+        if f.cell is not None:
+            line, column = f.file_line or line, f.file_column or column
+            message = f"cell {f.cell}, line {f.line}: {message}"
+        props = f"file={escape_property(f.file)},line={line},col={column},title={escape_property(f'{f.rule_id} {f.name}')}"
+        message += f" (fix: {f.fix.description})" if f.fix else ""
         lines.append(f"::{COMMAND[f.severity]} {props}::{escape_data(message)}")
     for e in report.errors:
         lines.append(f"::error file={escape_property(e.file)}::{escape_data(e.message)}")

@@ -1,4 +1,9 @@
-"""``check`` for people: findings grouped by file, coloured by severity, a summary line."""
+"""``check`` for people: findings grouped by file, coloured by severity, a summary line.
+
+Each finding starts with its ``line:column``; in a notebook, ``cell N, line:column`` (the cell's
+position among all cells, the line and column inside it). The column of locations is as wide as
+the file's widest one (at least 7), so that severities, codes and fixes stay aligned.
+"""
 
 from __future__ import annotations
 
@@ -21,13 +26,14 @@ def render(report: Report, *, color: bool = False, rationales: dict[str, str] | 
     by_file: dict[str, list[Finding]] = {}
     for finding in report.findings:
         by_file.setdefault(finding.file, []).append(finding)
-    indent = " " * 19  # under the rule code: "  LLLL:CC  severity "
     for file, findings in by_file.items():
         lines.append(s(file, "bold"))
-        for f in findings:
-            where = f"{f.line}:{f.column}"
+        wheres = [f.where() for f in findings]
+        width = max(7, *map(len, wheres))
+        indent = " " * (width + 12)  # under the rule code: "  LLLL:CC  severity "
+        for f, where in zip(findings, wheres):
             severity = s(f"{f.severity:<7}", SEVERITY_STYLE[f.severity], "bold")
-            lines.append(f"  {where:>7}  {severity} {s(f.rule_id, 'bold')} {f.message}")
+            lines.append(f"  {where:>{width}}  {severity} {s(f.rule_id, 'bold')} {f.message}")
             if f.fix is not None:
                 lines.append(f"{indent}{s('fix:', 'green')} {f.fix.description}")
             if rationales and f.rule_id in rationales:

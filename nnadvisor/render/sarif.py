@@ -5,6 +5,11 @@ description: its rationale; help: fix and references), results reference them by
 ``ruleIndex``; file locations are relative URIs against ``%SRCROOT%`` (the working directory,
 which code-scanning uploads resolve to the checkout) where the file lies below it, ``file://``
 URIs otherwise. The output holds no absolute path of the machine it ran on.
+
+A finding in a notebook has its region at its line and column in the notebook file (the JSON
+text: the artifact is the ``.ipynb`` file, and code scanning shows that text), and says where it is
+in the notebook's terms in the result's properties: ``cell`` (1-based among all cells),
+``cellId`` (nbformat 4.5, when the cell has one), ``cellLine`` and ``cellColumn``.
 """
 
 from __future__ import annotations
@@ -63,14 +68,17 @@ def render(report: Report, rules: Sequence[Mapping[str, Any]], root: Path | None
         artifact: dict[str, Any] = {"uri": uri}
         if base:
             artifact["uriBaseId"] = base
+        region = {"startLine": f.line, "startColumn": f.column}
+        properties: dict[str, Any] = {"pointer": f.pointer, **({"patch": f.fix.patch} if f.fix and f.fix.patch else {})}
+        if f.cell is not None:
+            region = {"startLine": f.file_line or f.line, "startColumn": f.file_column or f.column}
+            properties.update(cell=f.cell, **({"cellId": f.cell_id} if f.cell_id is not None else {}), cellLine=f.line, cellColumn=f.column)
         result: dict[str, Any] = {
             "ruleId": f.rule_id,
             "level": LEVEL[f.severity],
             "message": {"text": f.message + (f" Fix: {f.fix.description}" if f.fix else "")},
-            "locations": [
-                {"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": f.line, "startColumn": f.column}}}
-            ],
-            "properties": {"pointer": f.pointer, **({"patch": f.fix.patch} if f.fix and f.fix.patch else {})},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": region}}],
+            "properties": properties,
         }
         if f.rule_id in index:
             result["ruleIndex"] = index[f.rule_id]
