@@ -149,3 +149,12 @@ def test_indexing_is_one_pass_over_deep_and_long_sources() -> None:
     long = "".join(f"x{i} = g(x{i - 1})\n" for i in range(1, 5001))
     index = build(ast.parse(long))
     assert len(index.calls_of["g"]) == 5000
+
+
+def test_columns_count_characters_not_utf8_bytes(rulebase) -> None:  # type: ignore[no-untyped-def]
+    from tests.readers.conftest import check_text
+
+    line = '"éé"; model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1)); c = nn.MSELoss()'
+    findings = check_text(f"import torch\nfrom torch import nn\n{line}\n", rulebase, "python", "m.py")
+    (hit,) = [f for f in findings if f.rule_id == "NNA101"]
+    assert (hit.line, hit.column) == (3, line.index("nn.MSELoss") + 1)  # 70, not the byte offset 72

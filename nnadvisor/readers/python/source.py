@@ -66,8 +66,32 @@ def read_source(raw: bytes, name: str, reader: Callable[[ast.Module], list[ReadR
     if refused is not None or tree is None:
         return [ReadResult(problems=[refused or problem(1, 1, "cannot parse the Python source")])]
     try:
-        return reader(tree)
+        results = reader(tree)
+        if not raw.isascii():
+            _character_columns(results, decode_source(raw))
+        return results
     except RecursionError:
         return [ReadResult(problems=[problem(1, 1, "the Python source is nested too deeply to analyse")])]
     except Exception as exc:
         return [ReadResult(problems=[problem(1, 1, f"{INTERNAL_ERROR} ({exc.__class__.__name__}: {exc})")])]
+
+
+def _character_columns(results: list[ReadResult], text: str) -> None:
+    """``ast`` counts columns in UTF-8 bytes; findings count characters. On a line with
+    non-ASCII text before a location, its column is moved back to characters."""
+    lines = text.splitlines()
+    wide = {i + 1 for i, line in enumerate(lines) if not line.isascii()}
+    if not wide:
+        return
+
+    def fix(loc: Location) -> Location:
+        if loc.line not in wide:
+            return loc
+        encoded = lines[loc.line - 1].encode("utf-8")
+        return Location(loc.line, len(encoded[: loc.column - 1].decode("utf-8", errors="replace")) + 1)
+
+    for result in results:
+        if result.doc is not None:
+            result.doc.locations.update({k: fix(v) for k, v in result.doc.locations.items() if v.line in wide})
+        for items in (result.notes, result.problems):
+            items[:] = [Problem(p.pointer, fix(p.location), p.message) if p.location.line in wide else p for p in items]
