@@ -30,18 +30,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import typer
 
-COMMANDS = ("check", "lint", "rules", "explain", "recommend", "demo", "schema")
-"""In the order of ``nnadvisor --help``."""
-MODULES = {"check": "check", "lint": "check", "rules": "rules", "explain": "explain", "recommend": "recommend", "demo": "demo", "schema": "schema"}
-"""The module of ``nnadvisor.cli`` that defines each command."""
+COMMANDS = {"check": "check", "lint": "check", "rules": "rules", "explain": "explain", "recommend": "recommend", "demo": "demo", "schema": "schema"}
+"""Each command and the module of ``nnadvisor.cli`` that defines it, in the order of ``--help``."""
 
 _gc_paused = False
 
 
 def build_app(only: str | None = None) -> typer.Typer:
     """The typer application: every command, or only the command ``only`` (plus the root options)."""
-    import importlib
-
     import typer
 
     from nnadvisor.cli import common
@@ -56,17 +52,18 @@ def build_app(only: str | None = None) -> typer.Typer:
     app.callback()(common.root)
     registered: set[str] = set()
     for name in COMMANDS if only is None else (only,):
-        module = MODULES[name]
+        module = f"nnadvisor.cli.{COMMANDS[name]}"
         if module not in registered:
             registered.add(module)
-            importlib.import_module(f"nnadvisor.cli.{module}").register(app, None if only is None else name)
+            __import__(module)  # the import statement's machinery: seen by -X importtime
+            sys.modules[module].register(app, None if only is None else name)
     return app
 
 
 def _command(argv: list[str]) -> str | None:
     """The one command to build: the first argument, when it names a command and no shell
     completion is asked for; ``None`` (the whole application) otherwise."""
-    if not argv or argv[0] not in MODULES:
+    if not argv or argv[0] not in COMMANDS:
         return None
     if any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ):
         return None
