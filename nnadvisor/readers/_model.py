@@ -14,12 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
-from nnadvisor.config import ModelConfig
 from nnadvisor.readers import ReadResult
 from nnadvisor.source import Document, Location, Problem
-from nnadvisor.validation import problems
+from nnadvisor.validation import validate_config
 from nnadvisor.vocabulary import Kind, Vocabulary
 
 class _Unknown:
@@ -194,10 +191,9 @@ class Assembly:
             data[key] = value
             locations[f"/{key}"] = where
         doc = Document(data, locations)
-        try:
-            config = ModelConfig.model_validate(data, context={"vocabulary": self.vocab})
-        except ValidationError as exc:
-            return ReadResult(doc=doc, problems=problems(exc, doc, ModelConfig), head=head, label=label)
+        config, problems = validate_config(doc, self.vocab)
+        if config is None:
+            return ReadResult(doc=doc, problems=problems, head=head, label=label)
         return ReadResult(config=config, doc=doc, notes=list(self.notes), head=head, label=label, unknowns=frozenset(unknowns))
 
 
