@@ -198,7 +198,7 @@ class _Reader:
             return None
         return expr
 
-    def compile_parts(self, site: CallSite | None, heads: list[str | None], env: Env) -> tuple[dict[str | None, Part | None], Part | None]:
+    def compile_parts(self, site: CallSite | None, heads: list[str | None], env: Env, needs_loss: bool = True) -> tuple[dict[str | None, Part | None], Part | None]:
         if site is None:
             return {}, None
         call = site.call
@@ -216,7 +216,7 @@ class _Reader:
             config["optimizer"] = "rmsprop"  # compile()'s default
             self.ser.at(f"{ptr}/optimizer", call)
         losses = self.json.losses(config, ptr, heads) if "loss" in config else {}
-        if "loss" not in config:
+        if "loss" not in config and needs_loss:
             self.asm.note(location(call), f"the model is compiled without a loss at line {call.lineno}: the loss is unknown")
         return losses, self.json.optimizer(config["optimizer"], f"{ptr}/optimizer")
 
@@ -236,7 +236,7 @@ class _Reader:
     def model_results(self, model: _Model, compiled: CallSite | None, several: bool, applied: tuple[Part | None, list[Step]] | None = None) -> list[ReadResult]:
         heads = self.heads(model)
         env = self.env(model.site.scope)
-        losses, optimizer = self.compile_parts(compiled, [h for h, _ in heads], env)
+        losses, optimizer = self.compile_parts(compiled, [h for h, _ in heads], env, needs_loss=applied is None)
         if applied is not None:
             # A training loop's loss (GradientTape, train_step) is what the output is trained with;
             # what the loop applies to the output before it is part of the output.
@@ -566,7 +566,8 @@ class _Reader:
             context["labels"] = ("one-hot", location(call))
             if n is not None and len({c[1] for c in one_hot}) == 1:
                 context["num_classes"] = (n, location(call))
-            self.asm.note(location(call), f"labels are taken as one-hot: to_categorical at line {call.lineno}")
+            written = (self.qual(call.func) or "to_categorical").rsplit(".", 1)[-1]
+            self.asm.note(location(call), f"labels are taken as one-hot: {written} at line {call.lineno}")
         elif others and len({o[0] for o in others}) == 1:
             labels, n, call, why = others[0]
             context["labels"] = (labels, location(call))

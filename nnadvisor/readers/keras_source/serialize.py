@@ -163,6 +163,13 @@ class Serializer:
             return {"class_name": named[1], "config": self._arguments(node, self.cat.optimizers.get(named[1], ["learning_rate"]), self.cat.optimizer_renames, env, ptr)}
         return UNREADABLE
 
+    def _bound_call(self, name: ast.Name) -> ast.Call | None:
+        """The call a name is bound to, when the file binds that name once (in any scope)."""
+        bound = [b for (_, n), found in self.index.bindings.items() if n == name.id for b in found]
+        if len(bound) == 1 and isinstance(bound[0].value, ast.Call) and not bound[0].path:
+            return bound[0].value
+        return None
+
     def _arguments(self, call: ast.Call, params: list[str], renames: dict[str, str], env: Env, ptr: str) -> dict[str, Any]:
         """Static arguments of a call by parameter name (a learning-rate schedule as its config)."""
         given: list[tuple[str, ast.expr]] = [(p, a) for p, a in zip(params, call.args) if not isinstance(a, ast.Starred)]
@@ -171,6 +178,8 @@ class Serializer:
         for key, node in given:
             where = f"{ptr}/config/{key}"
             value = self.ev.literal(node, env)
+            if value is NO and isinstance(node, ast.Name):
+                node = self._bound_call(node) or node  # lr_schedule = ExponentialDecay(...)
             if value is NO and isinstance(node, ast.Call):
                 named = self.keras(node.func)
                 if named is not None and named[0] == "optimizers" and named[1][:1].isupper():  # schedules
