@@ -70,6 +70,7 @@ from tests.readers.test_pytorch_corpus import (
     alt_markers,
     is_clean,
     requirements,
+    seeded_problems,
 )
 
 CORPUS = FIXTURES / "keras_source"
@@ -164,32 +165,6 @@ def test_clean_program_has_no_finding(path: Path, cli: CliRunner) -> None:
     assert serious == [], _describe(findings)
     other_notes = [f for f in findings if f["severity"] == "info" and f["rule_id"] != "NNA002"]
     assert other_notes == [], _describe(findings)
-
-
-def seeded_problems(path: Path, findings: list[dict]) -> list[str]:
-    """What differs between the findings and the file's ``expect`` / ``expect-alt`` markers (the
-    PyTorch corpus's rule: each expected code exactly once, at its line or at one alternative, and
-    no other error or warning)."""
-    expected = markers(path)
-    alternatives = alt_markers(path)
-    expected_codes = {code for _, code in expected}
-    notes_asked_for = expected_codes - {"NNA002"}
-    relevant = [f for f in findings if f["severity"] in ("error", "warning") or f["rule_id"] in notes_asked_for]
-    got = {(f["line"], f["rule_id"]) for f in relevant}
-
-    problems: list[str] = []
-    for line, code in sorted(expected):
-        alts = {(alt_line, c) for alt_line, c in alternatives if c == code}
-        hits = ({(line, code)} | alts) & got
-        if not hits:
-            where = f"line {line}" + "".join(f" or {a}" for a, _ in sorted(alts))
-            problems.append(f"missing {code} at {where}")
-        elif len(hits) > 1:
-            problems.append(f"{code} reported more than once: lines {sorted(h[0] for h in hits)}")
-    accepted = expected | {(line, code) for line, code in alternatives if code in expected_codes}
-    for line, code in sorted(got - accepted):
-        problems.append(f"unexpected {code} at line {line}")
-    return problems
 
 
 @pytest.mark.parametrize("path", [p for p in FILES if not is_clean(p)], ids=lambda p: p.name)
