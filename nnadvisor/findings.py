@@ -112,6 +112,8 @@ class Summary:
     error: int = 0
     warning: int = 0
     info: int = 0
+    skipped: int = 0
+    """Files met but not checked: not model definitions, or not regular files (a FIFO)."""
 
 
 @dataclass

@@ -129,10 +129,17 @@ class Target(NamedTuple):
     explicit: bool
 
 
+class Skipped(NamedTuple):
+    """A file a directory walk met that is not a regular file (a FIFO, a socket, a device): it
+    is counted as skipped and never opened (opening a FIFO would wait for a writer forever)."""
+
+    display: str
+
+
 _SUFFIXES = tuple(readers.EXTENSIONS)
 
 
-def _walk(root: str) -> Iterator[Target | FileError]:
+def _walk(root: str) -> Iterator[Target | FileError | Skipped]:
     """Files under ``root`` with a known extension: each directory's files (sorted by name), then
     its subdirectories in the same order, depth first, without recursion. Hidden and tool
     directories are skipped, symbolic links to directories are not followed (as ``os.walk``), and
@@ -159,21 +166,37 @@ def _walk(root: str) -> Iterator[Target | FileError]:
                 if name not in SKIP_DIRS and not name.startswith(".") and not entry.is_symlink():
                     subdirs.append(path)
             elif name.lower().endswith(_SUFFIXES):
-                yield Target(path, path, False)
+                try:  # is_file() needs no system call where the directory entry tells the type
+                    regular = entry.is_file() or (entry.is_symlink() and not os.path.exists(path))
+                except OSError:
+                    regular = True
+                # a dangling link is "regular": opening it reports the error, as before
+                yield Target(path, path, False) if regular else Skipped(path)
         pending.extend(reversed(subdirs))
 
 
-def discover(paths: Iterable[str], stdin_name: str = "-") -> Iterator[Target | FileError]:
-    """Files in the order given; directories walked (sorted) for known extensions."""
+def discover(paths: Iterable[str], stdin_name: str = "-") -> Iterator[Target | FileError | Skipped]:
+    """Files in the order given; directories walked (sorted) for known extensions. A file met
+    twice (``check d d/ok.yaml``, ``check a.yaml ./a.yaml``) is yielded once, the first time."""
+    seen: set[str] = set()
     for given in paths:
         if given == "-":
             yield Target(None, stdin_name, True)
-        elif os.path.isdir(given):
-            yield from _walk(given)
+            continue
+        found: Iterable[Target | FileError | Skipped]
+        if os.path.isdir(given):
+            found = _walk(given)
         elif os.path.exists(given):
-            yield Target(given, given, True)
+            found = (Target(given, given, True),)
         else:
-            yield FileError(file=given, message="no such file or directory")
+            found = (FileError(file=given, message="no such file or directory"),)
+        for item in found:
+            if not isinstance(item, FileError):
+                where = os.path.abspath(item.display)
+                if where in seen:
+                    continue
+                seen.add(where)
+            yield item
 
 
 def _read_capped(path: str | None, cap: int = MAX_BYTES) -> bytes:
@@ -243,27 +266,38 @@ def run_check(
     stdin_name: str = "-",
     cache: ResultCache | None = None,
     jobs: int = 1,
-) -> tuple[Report, int]:
-    """The report over ``paths`` and the number of files skipped as not being model configs.
+    force: bool = False,
+) -> tuple[Report, list[str]]:
+    """The report over ``paths`` and the files given by name that were skipped as not being model
+    definitions (``report.summary.skipped`` counts those and the ones a directory walk skipped).
 
-    Files are read, and looked up in the results cache, in order; those to check are gathered in
-    batches and checked by ``jobs`` processes (:func:`nnadvisor.parallel.fork_map`), and their
-    findings join the report in the order of the files."""
+    A file a walk finds, and a file given by name, is checked only when it looks like a model
+    definition (:func:`nnadvisor.readers.looks_like_config`); ``force`` or an explicit ``fmt``
+    check every file given by name (stdin is always checked). Files are read, and looked up in
+    the results cache, in order; those to check are gathered in batches and checked by ``jobs``
+    processes (:func:`nnadvisor.parallel.fork_map`), and their findings join the report in the
+    order of the files."""
     report = Report()
-    skipped = 0
+    named_skipped: list[str] = []
     batch: list[list[Finding] | _Pending] = []
     size = 0
     for target in discover(paths, stdin_name):
         if isinstance(target, FileError):
             report.errors.append(target)
             continue
+        if isinstance(target, Skipped):
+            report.summary.skipped += 1
+            continue
         try:
             raw, reader = _read_input(target, fmt)
         except OSError as exc:
             report.errors.append(FileError(file=target.display, message=exc.strerror or str(exc)))
             continue
-        if not target.explicit and not readers.looks_like_config(raw, reader):
-            skipped += 1
+        lint_anyway = target.path is None or (target.explicit and (force or fmt is not None))
+        if not lint_anyway and not readers.looks_like_config(raw, reader, target.explicit):
+            report.summary.skipped += 1
+            if target.explicit:
+                named_skipped.append(target.display)
             continue
         report.summary.files += 1
         key = cache.key(raw, reader, target.display) if cache else ""
@@ -276,7 +310,7 @@ def run_check(
     _check_batch(batch, report, rulebase, cache, jobs)
     if cache:
         cache.flush()
-    return report, skipped
+    return report, named_skipped
 
 
 def _check_batch(batch: list[list[Finding] | _Pending], report: Report, rulebase: RuleBase, cache: ResultCache | None, jobs: int) -> None:

@@ -1,8 +1,10 @@
 """Findings of unchanged files, remembered between runs (as ruff and eslint --cache do).
 
 The key is a hash (BLAKE2b, :mod:`nnadvisor.fingerprint`) of the file's bytes and its reader, kept
-under the rule base's fingerprint (which covers the nnadvisor version), so an edited file, an
-edited rule or an upgrade all miss. Findings are stored without the file name (the same content
+under the rule base's fingerprint (which covers the nnadvisor version) and a stamp of nnadvisor's
+own code (:func:`code_stamp`: the path, size and modification time of every ``.py`` file of the
+package), so an edited file, an edited rule, an upgrade, or an edited reader in an editable or git
+install all miss. Findings are stored without the file name (the same content
 under another name hits). A hit skips parsing, validation and rule evaluation, and with them the
 imports of yaml and pydantic; this is what keeps repeated ``check`` runs in CI and pre-commit
 within the start-up budget. A cache that cannot be read or written costs time only.
@@ -25,12 +27,26 @@ from pathlib import Path
 from typing import Any
 
 from nnadvisor.findings import Finding
-from nnadvisor.fingerprint import digest
+from nnadvisor.fingerprint import digest, short, tree_stamp
 
 FORMAT = 2
 KEEP_DAYS = 30
 
 Entry = list[Any]  # [day last used, findings without "file"]
+
+
+_code_stamp: str | None = None
+
+
+def code_stamp() -> str:
+    """A short hash of the path, size and mtime (ns) of every ``.py`` file of the nnadvisor
+    package, computed once per process: stat calls only, no file is read (under 1 ms for ~110
+    files). A changed or added module changes it, so findings computed by other code are never
+    served; a ``touch`` changes it too, which costs one cold run."""
+    global _code_stamp
+    if _code_stamp is None:
+        _code_stamp = short(tree_stamp(os.path.dirname(os.path.abspath(__file__)), ".py"))[:12]
+    return _code_stamp
 
 
 def _today() -> int:
@@ -40,7 +56,7 @@ def _today() -> int:
 class ResultCache:
     def __init__(self, directory: Path, rulebase_fingerprint: str) -> None:
         self.root = directory / f"results-v{FORMAT}"
-        self.directory = self.root / rulebase_fingerprint
+        self.directory = self.root / f"{rulebase_fingerprint}-{code_stamp()}"
         self.today = _today()
         self._shards: dict[str, dict[str, Entry]] = {}
         self._dirty: dict[str, dict[str, Entry]] = {}

@@ -81,8 +81,13 @@ class RuleBase:
         return next((r for r in self.rules if r["id"] == rule_id), None)
 
 
+FALSE_VALUES = frozenset({"", "0", "false", "no", "off"})
+
+
 def caching_enabled() -> bool:
-    return not os.environ.get("NNADVISOR_NO_CACHE")
+    """``NNADVISOR_NO_CACHE`` unset or a false value (``0``, ``false``, ``no``, ``off``, empty, in
+    any case): caches on; anything else (``1``, ``true``, ``yes``): off."""
+    return os.environ.get("NNADVISOR_NO_CACHE", "").strip().lower() in FALSE_VALUES
 
 
 def cache_dir() -> Path:
@@ -161,13 +166,20 @@ def _validate(root: Path) -> dict[str, Any]:
     }
 
 
+_SHAPE = {"vocabulary": dict, "inference": dict, "rules": list, "recommend": dict, "snippets": dict, "frameworks": dict}
+
+
 def _read_cache(path: Path) -> dict[str, Any] | None:
+    """The cached data, or ``None`` when the file is missing, unreadable or not of the shape this
+    version writes (then the rule base is validated again and the file rewritten)."""
     try:
         with path.open("rb") as f:
             data = json.load(f)
-        return data if isinstance(data, dict) and {"vocabulary", "inference", "rules", "recommend", "snippets", "frameworks"} <= data.keys() else None
     except (OSError, ValueError):
         return None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), t) for k, t in _SHAPE.items()):
+        return None
+    return data
 
 
 def write_cache_file(path: Path, data: Any) -> None:
@@ -204,10 +216,26 @@ def load_rulebase(root: Path | None = None, use_cache: bool | None = None) -> Ru
     root = root or rules_dir()
     if use_cache is None:
         use_cache = caching_enabled()
-    fingerprint, data = _cached(root) if use_cache else (_fingerprint(root), _validate(root))
+    if use_cache:
+        fingerprint, data = _cached(root)
+        try:
+            return _build(fingerprint, data)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            # A cache file of the right outline but the wrong content (written by hand, by
+            # another tool, or damaged): validate again and replace it.
+            data = _validate(root)
+            write_cache_file(cache_dir() / f"rulebase-{fingerprint}.json", data)
+            return _build(fingerprint, data)
+    return _build(_fingerprint(root), _validate(root))
+
+
+def _build(fingerprint: str, data: dict[str, Any]) -> RuleBase:
+    rules = tuple(data["rules"])
+    if not all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in rules):
+        raise ValueError("rules of the wrong shape")
     return RuleBase(
         vocabulary=Vocabulary(data["vocabulary"]),
-        rules=tuple(data["rules"]),
+        rules=rules,
         inference=CompiledInference.from_dump(data["inference"]),
         fingerprint=fingerprint,
         recommend_data=data["recommend"],

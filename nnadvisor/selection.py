@@ -70,6 +70,6 @@ class Selection:
 def apply(report: Report, selection: Selection) -> Report:
     """The report with only the enabled findings, and the summary counted again."""
     kept: list[Finding] = [f for f in report.findings if selection.enabled(f.rule_id, f.file)]
-    out = Report(tool=report.tool, errors=report.errors, summary=Summary(files=report.summary.files))
+    out = Report(tool=report.tool, errors=report.errors, summary=Summary(files=report.summary.files, skipped=report.summary.skipped))
     out.add(kept)
     return out

@@ -7,6 +7,7 @@ select = ["NNA"]                 # codes or prefixes; default all
 extend-select = []
 ignore = ["NNA504"]
 fail-on = "warning"              # error | warning | info
+fail-on-empty = true             # exit 1 when no model definition was found
 format = "sarif"                 # default output format of check
 jobs = 2                         # processes for large inputs; default: usable CPUs, at most 4
 rules = ["ci/nnadvisor-rules"]   # extra rule packs, relative to pyproject.toml
@@ -39,6 +40,7 @@ KEYS: dict[str, str] = {
     "format": "one of " + ", ".join(FORMATS),
     "per-file-ignores": "a table of glob = [codes]",
     "jobs": "a whole number of processes, 1 or more",
+    "fail-on-empty": "true or false",
 }
 
 
@@ -57,6 +59,7 @@ class Settings:
     fail_on: str | None = None
     format: str | None = None
     jobs: int | None = None
+    fail_on_empty: bool = False
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -119,6 +122,7 @@ def load(start: Path | None = None) -> Settings:
             "format": value in FORMATS,
             "per-file-ignores": isinstance(value, dict) and all(_strings(v) for v in value.values()),
             "jobs": type(value) is int and value >= 1,
+            "fail-on-empty": isinstance(value, bool),
         }.get(key, _strings(value))
         if not ok:
             raise fail(key, f"setting {key!r} must be {KEYS[key]} (got {value!r})")
@@ -131,5 +135,6 @@ def load(start: Path | None = None) -> Settings:
         fail_on=table.get("fail-on"),
         format=table.get("format"),
         jobs=table.get("jobs"),
+        fail_on_empty=table.get("fail-on-empty", False),
         per_file_ignores={k: tuple(v) for k, v in table.get("per-file-ignores", {}).items()},
     )

@@ -51,7 +51,7 @@ def test_bad_input_is_nna000_at_its_line(name: str, cli: CliRunner, tmp_path: Pa
     good = tmp_path / "zz-good.yaml"
     good.write_text(GOOD)
     start = time.perf_counter()
-    result = cli("check", "--format", "json", str(bad), str(good))
+    result = cli("check", "--force", "--format", "json", str(bad), str(good))  # not skipped for its shape
     assert time.perf_counter() - start < 10, "bad input must not hang"
     doc = json.loads(result.out)
     assert result.code == 1
@@ -70,7 +70,7 @@ def test_huge_file_is_refused_without_loading(cli: CliRunner, tmp_path: Path) ->
         f.seek(100 * 1024 * 1024)
         f.write(b"\n")
     start = time.perf_counter()
-    doc = json.loads(cli("check", "--format", "json", str(huge)).out)
+    doc = json.loads(cli("check", "--force", "--format", "json", str(huge)).out)
     assert time.perf_counter() - start < 5
     (finding,) = doc["findings"]
     assert finding["rule_id"] == "NNA000" and f"larger than {MAX_BYTES:,} bytes" in finding["message"]
@@ -109,7 +109,7 @@ def test_equal_keys_spelt_differently_are_duplicates(keys: tuple[str, str], cli:
 def test_a_file_at_exactly_the_size_cap_boundary(cli: CliRunner, tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_bytes(b"# padding\n" * (MAX_BYTES // 10) + b"layers: []\n")
-    doc = json.loads(cli("check", "--format", "json", str(big)).out)
+    doc = json.loads(cli("check", "--force", "--format", "json", str(big)).out)
     assert doc["findings"][0]["rule_id"] == "NNA000" and "larger than" in doc["findings"][0]["message"]
     small = tmp_path / "small.yaml"
     small.write_bytes(b"# padding\n" * 20000 + GOOD.encode())  # 200 KB: several reads

@@ -155,4 +155,4 @@ def test_caches_of_rule_bases_unused_for_keep_days_are_removed(tmp_path: Path) -
     cache = ResultCache(tmp_path, "fp")
     cache.put(_k(b"x"), [])
     cache.flush()
-    assert not stale.exists() and recent.exists() and (tmp_path / "results-v2" / "fp").exists()
+    assert not stale.exists() and recent.exists() and cache.directory.exists()

@@ -47,7 +47,7 @@ def test_select_ignore_extend_select(cli: CliRunner, project: Path) -> None:
 
 def test_summary_and_exit_code_follow_the_selection(cli: CliRunner, project: Path) -> None:
     result = cli("check", "--format", "json", "--ignore", "NNA101,NNA501", str(project / "configs" / "m.yaml"))
-    assert result.code == 0 and json.loads(result.out)["summary"] == {"files": 1, "error": 0, "warning": 1, "info": 0}
+    assert result.code == 0 and json.loads(result.out)["summary"] == {"files": 1, "error": 0, "warning": 1, "info": 0, "skipped": 0}
 
 
 def test_unknown_code_is_a_usage_error(cli: CliRunner, project: Path) -> None:

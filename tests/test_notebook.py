@@ -321,7 +321,7 @@ def test_bad_notebooks_are_nna000_at_their_line(cli: CliRunner, tmp_path: Path, 
     raw, line, message = BAD[name]
     path = tmp_path / f"{name}.ipynb"
     path.write_bytes(raw)
-    result = cli("check", "--format", "json", str(path))
+    result = cli("check", "--force", "--format", "json", str(path))  # most would be skipped: no framework import
     assert result.code == 1 and "Traceback" not in result.err
     (finding,) = json.loads(result.out)["findings"]
     assert (finding["rule_id"], finding["line"]) == ("NNA000", line), finding
@@ -334,7 +334,7 @@ def test_a_100_mb_notebook_is_refused_without_being_read(cli: CliRunner, tmp_pat
     with open(path, "wb") as f:
         f.write(b'{"nbformat": 4, "cells": [], "metadata": {"x": "')
         f.truncate(100 * 1024 * 1024)  # sparse: the rest reads as NUL bytes
-    (finding,) = report(cli, str(path))["findings"]
+    (finding,) = report(cli, "--force", str(path))["findings"]
     assert (finding["rule_id"], finding["line"]) == ("NNA000", 1)
     assert "larger than 33,554,432 bytes" in finding["message"]
 
@@ -348,7 +348,9 @@ def test_code_over_the_python_cap_is_refused(rulebase: RuleBase) -> None:
 def test_a_notebook_of_another_language_is_a_note(cli: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "r.ipynb"
     path.write_bytes(notebook_bytes([("code", "library(torch)\nx <- 1")], metadata={"kernelspec": {"language": "R"}}))
-    result = cli("check", "--format", "json", str(path))
+    skipped = cli("check", str(path))  # it imports no framework: not a model definition
+    assert skipped.code == 0 and "r.ipynb: skipped, not a model definition" in skipped.err
+    result = cli("check", "--force", "--format", "json", str(path))
     assert result.code == 0
     (finding,) = json.loads(result.out)["findings"]
     assert finding["rule_id"] == "NNA002" and "a notebook in R, not Python" in finding["message"]

@@ -52,6 +52,13 @@ def check(
     input_format: Annotated[
         Optional[str], typer.Option("--input-format", help="Read every input in this format instead of detecting it.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Check every file given by name, even one that does not look like a model definition.")
+    ] = False,
+    fail_on_empty: Annotated[
+        Optional[bool],
+        typer.Option("--fail-on-empty/--no-fail-on-empty", help="Exit 1 when no model definition was found, even with --exit-zero (default: exit 0 with a warning).", show_default=False),
+    ] = None,
     color: ColorOpt = Color.auto,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the results cache.")] = False,
     rule_packs: Annotated[Optional[list[str]], typer.Option("--rules", help="Add a rule pack directory (repeatable).")] = None,
@@ -105,13 +112,25 @@ def check(
 
     processes = jobs or settings.jobs or default_jobs()
     resume_gc()
-    report, skipped = run_check(paths, rulebase, fmt=input_format, stdin_name=stdin_filename or "-", cache=cache, jobs=processes)
+    report, named_skipped = run_check(
+        paths, rulebase, fmt=input_format, stdin_name=stdin_filename or "-", cache=cache, jobs=processes, force=force
+    )
     report = sel.apply(report, chosen)
-    sys.stdout.write(_render_report(report, fmt, rulebase, explain=explain, color=color, skipped=skipped))
+    for name in named_skipped:
+        sys.stderr.write(f"nnadvisor: note: {name}: skipped, not a model definition (use --force to check it anyway)\n")
+    empty = report.summary.files == 0
+    if not (empty and fmt == "text"):  # nothing checked is not "All checks passed"
+        sys.stdout.write(_render_report(report, fmt, rulebase, explain=explain, color=color, skipped=report.summary.skipped))
     for error in report.errors:
         sys.stderr.write(f"nnadvisor: error: {error.file}: {error.message}\n")
     if report.errors:
         raise typer.Exit(EXIT_USAGE)
+    if empty:
+        where = paths[0] if len(paths) == 1 else f"the {len(paths)} paths given"
+        skipped = report.summary.skipped
+        sys.stderr.write(f"nnadvisor: warning: no model definitions found in {where} ({skipped} file{'' if skipped == 1 else 's'} skipped)\n")
+        if fail_on_empty if fail_on_empty is not None else settings.fail_on_empty:
+            raise typer.Exit(EXIT_FINDINGS)
     if not exit_zero and report.worst() >= SEVERITY_RANK[threshold]:
         raise typer.Exit(EXIT_FINDINGS)
 

@@ -75,8 +75,9 @@ _KERAS = rb"(?m)^\s*(?:import\s+(?:keras|tensorflow)|from\s+(?:keras|tensorflow)
 _TORCH = rb"(?m)^\s*(?:import\s+torch|from\s+torch[\s.])|\bimport\s+(?:pytorch_)?lightning|\bfrom\s+(?:pytorch_)?lightning[\s.]"
 
 
-def _json_top_keys(raw: bytes) -> set[bytes]:
-    """Keys of the top-level JSON object, scanned without parsing; stops once the format is clear."""
+def _json_top_keys(raw: bytes, until: frozenset[bytes] | None = None) -> set[bytes]:
+    """Keys of the top-level JSON object, scanned without parsing; stops once the format is clear
+    (or, given ``until``, at the first of those keys)."""
     keys: set[bytes] = set()
     depth = 0
     pending: bytes | None = None
@@ -91,7 +92,10 @@ def _json_top_keys(raw: bytes) -> set[bytes]:
         elif token == b":":
             if depth == 1 and pending is not None:
                 keys.add(pending)
-                if pending in _KERAS_TOP or pending in _NATIVE_TOP or {b"class_name", b"config"} <= keys:
+                if until is not None:
+                    if pending in until:
+                        break
+                elif pending in _KERAS_TOP or pending in _NATIVE_TOP or {b"class_name", b"config"} <= keys:
                     break
         pending = token[1:-1] if depth == 1 and token.startswith(b'"') else None
     return keys
@@ -215,8 +219,29 @@ def read(raw: bytes, fmt: str, rulebase: RuleBase, name: str = "-") -> list[Read
     return results
 
 
-def looks_like_config(raw: bytes, fmt: str) -> bool:
-    """Whether a file found by a directory walk is a model config (others are skipped, and counted)."""
+_MODEL_TOP = rb"(?m)^[\"']?(?:layers|loss|optimizer)[\"']?\s*:"
+_MODEL_KEYS = frozenset({b"layers", b"loss", b"optimizer"})
+
+
+def config_shape(raw: bytes) -> bool:
+    """The model-config shape (docs/decisions.md, "Which files are model definitions"): a
+    top-level ``layers``, ``loss`` or ``optimizer`` key, found without parsing. In a JSON document
+    (content starting with ``{``) a key of the top-level object; in YAML a key at the start of a
+    line (optionally quoted). A workflow, ``mkdocs.yml`` or ``package.json`` has none of them,
+    even when ``"loss"`` appears deeper in it."""
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return not _MODEL_KEYS.isdisjoint(_json_top_keys(head, _MODEL_KEYS))
+    return re.search(_MODEL_TOP, raw) is not None
+
+
+def looks_like_config(raw: bytes, fmt: str, named: bool = False) -> bool:
+    """Whether a file is a model definition (others are skipped, and counted). A file found by a
+    directory walk: as below. A file given by name (what pre-commit passes) is held to the same
+    test, except that a Python source needs only to import a framework (torch, keras,
+    tensorflow, lightning): the walk's stricter guess would skip a model script it misreads."""
+    if named and fmt == "python":
+        return re.search(_TORCH, raw[:262144]) is not None or re.search(_KERAS, raw[:262144]) is not None
     if fmt == "keras":
         return raw[:4] in ZIP_MAGIC or raw.startswith(PACK_MAGIC) or keras_content(raw)
     if fmt in ("pytorch", "python"):
@@ -225,4 +250,4 @@ def looks_like_config(raw: bytes, fmt: str) -> bool:
         return fmt == "python" and (b"keras" in raw or b"tensorflow" in raw) and (b"compile" in raw or b"Sequential" in raw or b"Model" in raw or b"_with_logits" in raw)
     if fmt == "notebook":  # one that imports no framework is data work, not a model
         return re.search(_NOTEBOOK_FRAMEWORK, raw) is not None
-    return bool(_reader(fmt).looks_like_config(raw))
+    return config_shape(raw)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 
 from nnadvisor.readers import ReadResult
 from nnadvisor.source import Location, Problem, SourceError, read_bytes
 from nnadvisor.validation import validate_config
 from nnadvisor.vocabulary import Vocabulary
-
-_TOP_KEYS = re.compile(rb"^[\"']?(layers|loss|optimizer)[\"']?\s*:", re.MULTILINE)
 
 
 def read(raw: bytes, vocab: Vocabulary, name: str = "-") -> ReadResult:
@@ -47,5 +44,7 @@ def _json_problem(raw: bytes) -> Problem | None:
 
 
 def looks_like_config(raw: bytes) -> bool:
-    """A top-level ``layers``, ``loss`` or ``optimizer`` key (YAML or JSON), without parsing."""
-    return _TOP_KEYS.search(raw) is not None or b'"layers"' in raw or b'"loss"' in raw
+    """The model-config shape (:func:`nnadvisor.readers.config_shape`)."""
+    from nnadvisor.readers import config_shape
+
+    return config_shape(raw)
