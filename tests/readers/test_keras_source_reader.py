@@ -263,3 +263,16 @@ def test_nothing_found_is_said(rulebase: RuleBase) -> None:
     findings = check("import tensorflow as tf\nprint(tf.__version__)\n", rulebase)
     assert codes(findings) == set()
     assert any("nothing was checked" in m for m in notes(findings))
+
+
+def test_model_loss_assigned_after_compile(rulebase: RuleBase) -> None:
+    body = """
+    import keras
+
+    model = keras.Sequential([keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam")
+    model.loss = "mse"
+    """
+    findings = check(body, rulebase)
+    assert at(findings, "NNA101") == 6
+    assert not any("without a loss" in m for m in notes(findings))

@@ -216,9 +216,33 @@ class _Reader:
             config["optimizer"] = "rmsprop"  # compile()'s default
             self.ser.at(f"{ptr}/optimizer", call)
         losses = self.json.losses(config, ptr, heads) if "loss" in config else {}
-        if "loss" not in config and needs_loss:
+        if "loss" not in config and needs_loss and not self._loss_set(site):
             self.asm.note(location(call), f"the model is compiled without a loss at line {call.lineno}: the loss is unknown")
         return losses, self.json.optimizer(config["optimizer"], f"{ptr}/optimizer")
+
+    def _loss_set(self, compiled: CallSite) -> bool:
+        return any(True for _ in self._loss_assignments(compiled))
+
+    def _loss_assignments(self, compiled: CallSite) -> list[tuple[ast.Assign, Scope]]:
+        """``model.loss = ...`` on the variable a ``compile`` was called on, in the same scope."""
+        func = compiled.call.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return []
+        name = func.value.id
+        return [(stmt, scope) for stmt, target, scope in self.index.attribute_sets.get("loss", [])
+                if scope is compiled.scope and isinstance(target.value, ast.Name) and target.value.id == name]  # fmt: skip
+
+    def assigned_loss(self, compiled: CallSite | None, heads: list[str | None]) -> dict[str | None, Part | None] | None:
+        """The loss a ``model.loss = ...`` after the compile sets (the last one), read as compile's."""
+        if compiled is None:
+            return None
+        found = [(stmt, scope) for stmt, scope in self._loss_assignments(compiled) if stmt.lineno > compiled.call.lineno]
+        if not found:
+            return None
+        stmt, scope = found[-1]
+        ptr = self.ser.pointer("compile")
+        config = {"loss": self.ser.loss(self._resolved(stmt.value, scope, stmt), self.env(scope), f"{ptr}/loss")}
+        return self.json.losses(config, ptr, heads)
 
     def _resolved(self, node: ast.expr, scope: Scope, at: ast.AST) -> ast.expr:
         """A name bound once to a value (``opt = SGD(lr=0.01)``) stands for that value."""
@@ -237,6 +261,7 @@ class _Reader:
         heads = self.heads(model)
         env = self.env(model.site.scope)
         losses, optimizer = self.compile_parts(compiled, [h for h, _ in heads], env, needs_loss=applied is None)
+        losses = self.assigned_loss(compiled, [h for h, _ in heads]) or losses
         if applied is not None:
             # A training loop's loss (GradientTape, train_step) is what the output is trained with;
             # what the loop applies to the output before it is part of the output.

@@ -107,6 +107,8 @@ class SourceIndex:
     stmt_parent: dict[int, ast.stmt] = field(default_factory=dict)
     """id of a statement -> the compound statement it is in (a loop, an ``if``, a ``with``), not
     across function boundaries."""
+    attribute_sets: dict[str, list[tuple[ast.Assign, ast.Attribute, Scope]]] = field(default_factory=dict)
+    """Assignments to an attribute of a name (``model.loss = ...``), by attribute name."""
 
     def qual(self, node: ast.AST, defaults: dict[str, str] | None = None) -> str | None:
         """The dotted name an expression stands for after import aliases (``F.relu`` ->
@@ -200,6 +202,9 @@ def build(tree: ast.Module) -> SourceIndex:
                 stmt_parent[id(node)] = outer
             if isinstance(node, ast.Assign):
                 for t in node.targets:
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name):
+                        index.attribute_sets.setdefault(t.attr, []).append((node, t, scope))
+                        continue
                     names: list[tuple[str, tuple[int, ...]]] = []
                     _targets(t, (), names)
                     for name, path in names:
