@@ -92,6 +92,12 @@ def test_force_and_input_format_lint_a_named_file_anyway(cli: CliRunner, tmp_pat
         ("f.py", "import os\nprint('Module Sequential torch')\n", False),
         ("g.py", "from torch import nn\n", True),
         ("h.py", "import tensorflow as tf\n", True),
+        # Not another tool's settings either: a named file that is no mapping is checked, so
+        # that what is wrong with it is said (NNA000), as for any config given by name.
+        ("i.yaml", "- just\n- a list\n", True),
+        ("j.yaml", "", True),
+        ("k.json", "[1, 2]", True),
+        ("l.yaml", "\x00\x01binary", True),
     ],
 )
 def test_what_a_named_file_needs_to_be_checked(cli: CliRunner, tmp_path: Path, name: str, content: str, model: bool) -> None:

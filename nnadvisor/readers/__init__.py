@@ -71,6 +71,7 @@ _NOTEBOOK_FRAMEWORK = rb"\b(?:import|from)\s+(?:torch|keras|tensorflow|(?:pytorc
 NOTEBOOK_MAX_BYTES = 32 * 1024 * 1024
 """Notebooks carry their outputs (plots as base64 images): they are read up to this size (their
 code is capped like other Python sources)."""
+_YAML_KEY = rb"(?m)^(?:[A-Za-z_][\w.-]*|\"[^\"\n]*\"|'[^'\n]*')[ \t]*:(?:[ \t]|$)"
 _KERAS = rb"(?m)^\s*(?:import\s+(?:keras|tensorflow)|from\s+(?:keras|tensorflow)[\s.])"
 _TORCH = rb"(?m)^\s*(?:import\s+torch|from\s+torch[\s.])|\bimport\s+(?:pytorch_)?lightning|\bfrom\s+(?:pytorch_)?lightning[\s.]"
 
@@ -250,4 +251,16 @@ def looks_like_config(raw: bytes, fmt: str, named: bool = False) -> bool:
         return fmt == "python" and (b"keras" in raw or b"tensorflow" in raw) and (b"compile" in raw or b"Sequential" in raw or b"Model" in raw or b"_with_logits" in raw)
     if fmt == "notebook":  # one that imports no framework is data work, not a model
         return re.search(_NOTEBOOK_FRAMEWORK, raw) is not None
+    if named and not mapping_shape(raw):
+        return True  # not another tool's settings either (a list, a scalar, junk): say what is wrong (NNA000)
     return config_shape(raw)
+
+
+def mapping_shape(raw: bytes) -> bool:
+    """Whether a YAML/JSON document reads as a mapping (a JSON object, or YAML with a key at the
+    start of a line): the shape of another tool's settings (a workflow, ``package.json``), which a
+    named file without model keys is taken for. A list, a scalar or junk is not."""
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return True
+    return re.search(_YAML_KEY, raw[:65536]) is not None
