@@ -162,12 +162,13 @@ class Evaluator:
             a, b = self.literal(node.left, env), self.literal(node.comparators[0], env)
             if a is NO or b is NO:
                 return None
-            return _compare(node.ops[0], a, b)
+            return compare(node.ops[0], a, b)
         v = self.literal(node, env)
         return None if v is NO else bool(v)
 
 
-def _compare(op: ast.cmpop, a: Any, b: Any) -> bool | None:
+def compare(op: ast.cmpop, a: Any, b: Any) -> bool | None:
+    """``a op b`` for static values, ``None`` when it cannot be decided."""
     try:
         if isinstance(op, ast.Eq):
             return bool(a == b)
@@ -193,7 +194,3 @@ def _compare(op: ast.cmpop, a: Any, b: Any) -> bool | None:
         return None
     return None
 
-
-def compare(op: ast.cmpop, a: Any, b: Any) -> bool | None:
-    """``a op b`` for static values, ``None`` when it cannot be decided."""
-    return _compare(op, a, b)
