@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMATS = ("text", "json", "json-lines", "sarif", "github")
+FORMATS = ("text", "concise", "json", "json-lines", "sarif", "github")
 SEVERITIES = ("error", "warning", "info")
 _LIST = "a list of strings"
 KEYS: dict[str, str] = {

@@ -104,3 +104,18 @@ def test_hand_written_to_dict_equals_asdict(findings: list[Finding]) -> None:
         names = [x.name for x in fields(Finding)]
         assert list(f.to_dict()) == (names if f.cell is not None else [n for n in names if n not in NOTEBOOK_FIELDS])
         assert Finding.from_dict(f.to_dict()) == (f if f.cell is not None else replace(f, cell_id=None, file_line=None, file_column=None))
+
+
+def test_concise_lines_are_clickable_in_files_and_notebooks(cli: CliRunner, tmp_path: Path) -> None:
+    """``--format concise``: ``path:line:col: severity CODE message`` (``path:cell N:line:col`` in a
+    notebook), one line per finding, then the summary."""
+    import shutil
+
+    notebook = Path(__file__).parent / "notebooks" / "torch_split_softmax_then_loss.ipynb"
+    shutil.copy(notebook, tmp_path / "nb.ipynb")
+    (tmp_path / "m.yaml").write_text("layers:\n  - {type: dense, units: 3, activation: softmax}\nloss: mse\n")
+    result = cli("check", "--no-cache", "--format", "concise", "m.yaml", "nb.ipynb", cwd=tmp_path)
+    lines = result.out.splitlines()
+    assert "m.yaml:3:1: error NNA101 softmax output trained with mse, a regression loss" in lines
+    assert any(line.startswith("nb.ipynb:cell 5:2:33: error NNA103 ") for line in lines), lines
+    assert lines[-1].startswith("Found ") and result.code == 1

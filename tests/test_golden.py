@@ -32,6 +32,7 @@ def _compare(name: str, actual: str) -> None:
     [
         ("check.txt", ["check"]),
         ("check-explain.txt", ["check", "--explain"]),
+        ("check.concise", ["check", "--format", "concise"]),
         ("check.json", ["check", "--format", "json"]),
         ("check.jsonl", ["check", "--format", "json-lines"]),
         ("check.sarif", ["check", "--format", "sarif"]),

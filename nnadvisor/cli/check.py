@@ -21,6 +21,7 @@ class FailOn(str, Enum):
 
 class CheckFormat(str, Enum):
     text = "text"
+    concise = "concise"
     json = "json"
     json_lines = "json-lines"
     sarif = "sarif"
@@ -152,6 +153,10 @@ def _render_report(report: "Report", fmt: str, rulebase: "RuleBase", *, explain:
         from nnadvisor.render.github import render as render_github
 
         return render_github(report)
+    if fmt == "concise":
+        from nnadvisor.render.concise import render as render_concise
+
+        return render_concise(report, color=use_color(color), skipped=skipped)
     from nnadvisor.render.lint_text import render as render_text
 
     rationales = {r["id"]: r["rationale"] for r in rulebase.rules} if explain else None

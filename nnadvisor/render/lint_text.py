@@ -46,6 +46,12 @@ def render(report: Report, *, color: bool = False, rationales: dict[str, str] | 
                 lines.append(s(f"{indent}why ({f.name}):", "dim"))
                 lines.append(s(body, "dim"))
         lines.append("")
+    lines.append(summary_line(report, s, skipped))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(report: Report, s: Styler, skipped: int = 0) -> str:
+    """``Found 1 error, 2 warnings in 3 files.`` or ``All checks passed (3 files).``"""
     sm = report.summary
     checked = _plural(sm.files, "file")
     extra = f"; {_plural(skipped, 'file')} skipped (not model configs)" if skipped else ""
@@ -53,7 +59,5 @@ def render(report: Report, *, color: bool = False, rationales: dict[str, str] | 
         counts = ", ".join(
             s(_plural(n, name), SEVERITY_STYLE[name]) for name, n in (("error", sm.error), ("warning", sm.warning), ("info", sm.info)) if n
         )
-        lines.append(f"Found {counts} in {checked}{extra}.")
-    else:
-        lines.append(s(f"All checks passed ({checked}{extra}).", "green"))
-    return "\n".join(lines) + "\n"
+        return f"Found {counts} in {checked}{extra}."
+    return s(f"All checks passed ({checked}{extra}).", "green")

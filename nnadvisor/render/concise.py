@@ -1,0 +1,22 @@
+"""``check --format concise``: one line per finding, ``path:line:col: severity CODE message``
+(ruff's concise output), which editors and terminals turn into a link to the place; a finding in
+a notebook is ``model.ipynb:cell 5:4:11: ...`` (the cell, then the line and column in it). The
+summary line follows, as in the grouped text format.
+"""
+
+from __future__ import annotations
+
+from nnadvisor.findings import Finding, Report
+from nnadvisor.render.lint_text import summary_line
+from nnadvisor.render.style import SEVERITY_STYLE, Styler
+
+
+def where(f: Finding) -> str:
+    return f"{f.file}:cell {f.cell}:{f.line}:{f.column}" if f.cell is not None else f"{f.file}:{f.line}:{f.column}"
+
+
+def render(report: Report, *, color: bool = False, skipped: int = 0) -> str:
+    s = Styler(color)
+    lines = [f"{s(where(f), 'bold')}: {s(f.severity, SEVERITY_STYLE[f.severity], 'bold')} {s(f.rule_id, 'bold')} {f.message}" for f in report.findings]
+    lines.append(summary_line(report, s, skipped))
+    return "\n".join(lines) + "\n"
