@@ -52,12 +52,13 @@ class _Reader:
     def __init__(self, tree: ast.Module, rulebase: RuleBase) -> None:
         from nnadvisor.readers.keras import _Reader as KerasFileReader
 
-        self._quals: dict[int, str | None] = {}
         self.index = index = build(tree)
         self.cat = cat = catalogue(rulebase.frameworks["keras"])
         self.ev = Evaluator(index)
-        self.model_classes, self.layer_classes = self._classes()
+        self.layer_classes: set[str] = set()
         self.ser = Serializer(index, self.ev, cat, self.layer_classes)
+        self.model_classes, layers = self._classes()
+        self.layer_classes.update(layers)  # the serialiser's set: custom layers read as opaque
         self.json = KerasFileReader(None, Document(None, self.ser.locations), rulebase.vocabulary)
         self.asm = self.json.asm
         self.graph = Graph(self.ser, self)
@@ -67,11 +68,8 @@ class _Reader:
         self.context: dict[str, tuple[Any, Location]] = {}
 
     def qual(self, node: ast.AST) -> str | None:
-        """The dotted name of a node (memoised: calls are looked at by several passes)."""
-        key = id(node)
-        if key not in self._quals:
-            self._quals[key] = self.cat.canonical(self.index.qual(node, self.cat.default_aliases))
-        return self._quals[key]
+        """The dotted name of a node (the serialiser's, memoised: several passes ask)."""
+        return self.ser.qual(node)
 
     def _classes(self) -> tuple[set[str], set[str]]:
         """Subclassed models and custom layers of the file (also through other classes of it)."""
