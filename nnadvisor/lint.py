@@ -17,7 +17,8 @@ from typing import Any, NamedTuple
 
 from nnadvisor import readers, suppressions
 from nnadvisor.engine.compiled import evaluate
-from nnadvisor.findings import FileError, Finding, FixOut, Report
+from nnadvisor.findings import FileError, Finding, FixOut, Report, TextEdit
+from nnadvisor.fixes import TEXT_FORMATS, edits_for
 from nnadvisor.result_cache import ResultCache
 from nnadvisor.rulebase import RuleBase
 from nnadvisor.source import MAX_BYTES, Problem
@@ -64,6 +65,15 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str, *, suppress
 
         return check(raw, file, rulebase)
     results = readers.read(raw, fmt, rulebase, file)
+    findings = check_results(results, file, rulebase, _FixWriter(raw, fmt))
+    if suppress and fmt in readers.COMMENTED:
+        findings = suppressions.apply(findings, raw, file)
+    return findings
+
+
+def check_results(results: list[readers.ReadResult], file: str, rulebase: RuleBase, fixes: _FixWriter | None = None) -> list[Finding]:
+    """Findings for what a reader made of one input (a file, or a live model: then each finding
+    names the object it is about, from :attr:`~nnadvisor.readers.ReadResult.objects`)."""
     problems = [p for result in results for p in result.problems]
     if problems:
         return _reader_findings(READER_RULE, problems, file, rulebase)
@@ -75,11 +85,8 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str, *, suppress
         facts = derive(result.config, result.doc, rulebase.vocabulary, result.unknowns)
         rulebase.inference.apply(facts)
         found = evaluate(rulebase.compiled, facts, file, result.doc)
-        if fmt != "nnadvisor":
-            # Fix patches are JSON Patch operations on an nnadvisor config, not on this file.
-            for f in found:
-                if f.fix is not None and f.fix.patch:
-                    f.fix = FixOut(f.fix.description, [])
+        if fixes is not None:
+            fixes.attach(found, result)
         per_head.append((result.label or (f"head {result.head}" if result.head else None), found))
     findings = _merge_heads(per_head)
     notes: list[Problem] = []
@@ -91,10 +98,58 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str, *, suppress
                 seen.add(key)
                 notes.append(note)
     findings += _reader_findings(NOTE_RULE, notes, file, rulebase)
+    objects = {k: v for result in results for k, v in result.objects.items()}
+    if objects:
+        _locate_objects(findings, objects)
     findings.sort(key=lambda f: (f.line, f.column, f.rule_id))
-    if suppress and fmt in readers.COMMENTED:
-        findings = suppressions.apply(findings, raw, file)
     return findings
+
+
+def _locate_objects(found: list[Finding], objects: dict[str, str]) -> None:
+    """Each finding on a live model names the object of its pointer (or of the nearest ancestor)."""
+    for f in found:
+        pointer = f.pointer
+        while pointer not in objects and pointer:
+            pointer = pointer.rpartition("/")[0]
+        f.object_path = objects.get(pointer)
+
+
+class _FixWriter:
+    """Writes each finding's fix patch as edits of the file's text (:mod:`nnadvisor.fixes`); the
+    text is decoded once, and only when a finding has a patch."""
+
+    def __init__(self, raw: bytes, fmt: str) -> None:
+        self.raw = raw
+        self.fmt = fmt
+        self._text: str | None = None
+
+    def attach(self, found: list[Finding], result: readers.ReadResult) -> None:
+        if self.fmt not in TEXT_FORMATS:
+            for f in found:
+                if f.fix is not None and f.fix.patch:
+                    f.fix = FixOut(f.fix.description, [], f.fix.applicability)
+            return
+        for f in found:
+            fix = f.fix
+            if fix is None or not fix.patch:
+                continue
+            if self._text is None:
+                self._text = _decoded(self.raw, self.fmt)
+            framework = result.config.framework if result.config is not None else None
+            edits = edits_for(self.fmt, self._text, result.doc, fix.patch, framework)
+            # A patch is a JSON Patch on an nnadvisor config: on other files only the edits apply.
+            f.fix = FixOut(fix.description, fix.patch if self.fmt == "nnadvisor" else [], fix.applicability, [TextEdit.of(e) for e in edits or ()])
+
+
+def _decoded(raw: bytes, fmt: str) -> str:
+    """The text the reader read (the locations are in it)."""
+    if fmt == "nnadvisor":
+        from nnadvisor.source import decode
+
+        return decode(raw)
+    from nnadvisor.readers.python.source import decode_source
+
+    return decode_source(raw)
 
 
 def _merge_heads(per_head: list[tuple[str | None, list[Finding]]]) -> list[Finding]:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nnadvisor.findings import FileError, Finding, FixOut, Report
+from nnadvisor.findings import FileError, Finding, FixOut, Position, Report, TextEdit
 from nnadvisor.render.github import escape_data, escape_property, render
 from tests.conftest import CliRunner
 
@@ -76,12 +76,20 @@ FINDINGS = st.builds(
     column=st.integers(1, 99),
     pointer=st.text(max_size=6),
     message=st.text(max_size=12),
-    fix=st.none() | st.builds(FixOut, st.text(max_size=6), st.lists(st.fixed_dictionaries({"op": st.just("add"), "path": st.text(max_size=4)}), max_size=2)),
+    fix=st.none()
+    | st.builds(
+        FixOut,
+        st.text(max_size=6),
+        st.lists(st.fixed_dictionaries({"op": st.just("add"), "path": st.text(max_size=4)}), max_size=2),
+        st.sampled_from(["safe", "unsafe"]),
+        st.lists(st.builds(TextEdit, st.builds(Position, st.integers(1, 9), st.integers(1, 9)), st.builds(Position, st.integers(1, 9), st.integers(1, 9)), st.text(max_size=4)), max_size=2),
+    ),
     demo=st.none() | st.text(max_size=6),
     cell=st.none() | st.integers(1, 99),
     cell_id=st.none() | st.text(max_size=6),
     file_line=st.none() | st.integers(1, 99),
     file_column=st.none() | st.integers(1, 99),
+    object_path=st.none() | st.sampled_from(["model.head.1", "loss"]),
 )
 NOTEBOOK_FIELDS = ("cell", "cell_id", "file_line", "file_column")
 
@@ -99,9 +107,11 @@ def test_hand_written_to_dict_equals_asdict(findings: list[Finding]) -> None:
         if f["cell"] is None:
             for key in NOTEBOOK_FIELDS:
                 del f[key]
+        if f["object_path"] is None:
+            del f["object_path"]
     assert report.to_dict() == expected
     for f in findings:
-        names = [x.name for x in fields(Finding)]
+        names = [x.name for x in fields(Finding) if x.name != "object_path" or f.object_path is not None]
         assert list(f.to_dict()) == (names if f.cell is not None else [n for n in names if n not in NOTEBOOK_FIELDS])
         assert Finding.from_dict(f.to_dict()) == (f if f.cell is not None else replace(f, cell_id=None, file_line=None, file_column=None))
 

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from nnadvisor.cli.common import EXIT_FINDINGS, EXIT_USAGE, Color, ColorOpt, fail, load_rulebase, resume_gc, use_color
+from nnadvisor.cli.common import EXIT_FINDINGS, EXIT_USAGE, Color, ColorOpt, fail, resume_gc, use_color
 
 if TYPE_CHECKING:
+    from nnadvisor.api import FixOutcome
     from nnadvisor.findings import Report
     from nnadvisor.rulebase import RuleBase
 
@@ -67,76 +68,87 @@ def check(
         Optional[int],
         typer.Option("--jobs", "-j", min=1, help="Processes for large inputs (default: usable CPUs, at most 4; 1 = no parallelism)."),
     ] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply the safe fixes to the files, then report what remains.")] = False,
+    unsafe_fixes: Annotated[
+        bool, typer.Option("--unsafe-fixes", help="Fixes that change what the model trains (most of them) count too: with --fix, --diff, and the [*] marks.")
+    ] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff instead of writing them (exit 1 if there is any).")] = False,
+    fix_only: Annotated[bool, typer.Option("--fix-only", help="Apply the fixes and report only how many were applied (exit 0).")] = False,
 ) -> None:
-    """Lint model configs for activation, loss and optimizer mistakes."""
-    from pathlib import Path
-
-    from nnadvisor import selection as sel
-    from nnadvisor import settings as project
-    from nnadvisor.lint import run_check
-    from nnadvisor.readers import FORMATS
-    from nnadvisor.result_cache import ResultCache
-    from nnadvisor.rulebase import cache_dir, caching_enabled
+    """Lint model configs and code for activation, loss and optimizer mistakes."""
+    from nnadvisor.api import CheckOptions, UsageError, checker
     from nnadvisor.terms import SEVERITY_RANK
 
-    if input_format is not None and input_format not in FORMATS:
-        fail(f"--input-format {input_format!r}: expected one of {', '.join(FORMATS)}")
-    try:
-        settings = project.load()
-    except project.SettingsError as exc:
-        fail(str(exc))
-    rulebase = load_rulebase()
-    packs = [Path(d) for d in rule_packs or []] or list(settings.rules)
-    if packs:
-        from nnadvisor.engine.errors import RuleLoadError
-        from nnadvisor.packs import with_packs
-
-        try:
-            rulebase = with_packs(rulebase, packs)
-        except RuleLoadError as exc:
-            fail(f"invalid rule: {exc}")
-    known = [r["id"] for r in rulebase.rules]
-    try:
-        chosen = sel.Selection(
-            select=sel.check_codes(_codes(select) or settings.select or ["ALL"], known, "--select")
-            + sel.check_codes(_codes(extend_select) or settings.extend_select, known, "--extend-select"),
-            ignore=sel.check_codes(_codes(ignore) if ignore is not None else settings.ignore, known, "--ignore"),
-            per_file_ignores={g: sel.check_codes(c, known, "per-file-ignores") for g, c in settings.per_file_ignores.items()},
-            root=settings.file.parent if settings.file else None,
-        )
-    except sel.SelectionError as exc:
-        fail(str(exc))
-    fmt = output_format.value if output_format is not None else (settings.format or "text")
-    threshold = fail_on.value if fail_on is not None else (settings.fail_on or "error")
-    cache = ResultCache(cache_dir(), rulebase.fingerprint) if caching_enabled() and not no_cache else None
-    from nnadvisor.parallel import default_jobs
-
-    processes = jobs or settings.jobs or default_jobs()
-    resume_gc()
-    report, named_skipped = run_check(
-        paths, rulebase, fmt=input_format, stdin_name=stdin_filename or "-", cache=cache, jobs=processes, force=force
+    options = CheckOptions(
+        select=_codes(select),
+        extend_select=_codes(extend_select),
+        ignore=_codes(ignore) if ignore is not None else None,
+        fail_on=fail_on.value if fail_on is not None else None,
+        fail_on_empty=fail_on_empty,
+        output_format=output_format.value if output_format is not None else None,
+        input_format=input_format,
+        force=force,
+        rule_packs=tuple(rule_packs or ()),
+        jobs=jobs,
+        cache=not no_cache,
+        stdin_name=stdin_filename or "-",
     )
-    report = sel.apply(report, chosen)
+    try:
+        run = checker(options)
+    except UsageError as exc:
+        fail(str(exc))
+    fmt = run.output_format
+    resume_gc()
+    if fix or diff or fix_only:
+        outcome = run.fix_paths(paths, unsafe=unsafe_fixes, write=not diff)
+        report, named_skipped = outcome.report, outcome.named_skipped
+        if diff:
+            _print_diff(outcome, report)
+            _errors_exit(report)
+            raise typer.Exit(EXIT_FINDINGS if outcome.files else 0)
+        if fix_only:
+            count = report.summary.fixed
+            sys.stderr.write(f"nnadvisor: fixed {count} finding{'' if count == 1 else 's'} in {len(outcome.files)} file{'' if len(outcome.files) == 1 else 's'}\n")
+            _errors_exit(report)
+            return
+    else:
+        report, named_skipped = run.check_paths(paths)
     for name in named_skipped:
         sys.stderr.write(f"nnadvisor: note: {name}: skipped, not a model definition (use --force to check it anyway)\n")
     empty = report.summary.files == 0
     if not (empty and fmt == "text"):  # nothing checked is not "All checks passed"
-        sys.stdout.write(_render_report(report, fmt, rulebase, explain=explain, color=color, skipped=report.summary.skipped))
-    for error in report.errors:
-        sys.stderr.write(f"nnadvisor: error: {error.file}: {error.message}\n")
-    if report.errors:
-        raise typer.Exit(EXIT_USAGE)
+        sys.stdout.write(_render_report(report, fmt, run.rulebase, explain=explain, color=color, skipped=report.summary.skipped, unsafe=unsafe_fixes))
+    _errors_exit(report)
     if empty:
         where = paths[0] if len(paths) == 1 else f"the {len(paths)} paths given"
         skipped = report.summary.skipped
         sys.stderr.write(f"nnadvisor: warning: no model definitions found in {where} ({skipped} file{'' if skipped == 1 else 's'} skipped)\n")
-        if fail_on_empty if fail_on_empty is not None else settings.fail_on_empty:
+        if run.fail_on_empty:
             raise typer.Exit(EXIT_FINDINGS)
-    if not exit_zero and report.worst() >= SEVERITY_RANK[threshold]:
+    if not exit_zero and report.worst() >= SEVERITY_RANK[run.fail_on]:
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _render_report(report: "Report", fmt: str, rulebase: "RuleBase", *, explain: bool, color: Color, skipped: int) -> str:
+def _errors_exit(report: "Report") -> None:
+    """Paths that could not be checked (or fixed): one line each on stderr, exit code 2."""
+    for error in report.errors:
+        sys.stderr.write(f"nnadvisor: error: {error.file}: {error.message}\n")
+    if report.errors:
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _print_diff(outcome: "FixOutcome", report: "Report") -> None:
+    from nnadvisor.render.fix_diff import render
+
+    sys.stdout.write(render(outcome.files))
+    count = sum(len(f.fixed) for f in outcome.files)
+    if count:
+        sys.stderr.write(f"nnadvisor: would fix {count} finding{'' if count == 1 else 's'} ({len(report.findings)} remaining)\n")
+    else:
+        sys.stderr.write("nnadvisor: nothing to fix\n")
+
+
+def _render_report(report: "Report", fmt: str, rulebase: "RuleBase", *, explain: bool, color: Color, skipped: int, unsafe: bool) -> str:
     if fmt == "json":
         from nnadvisor.render.json_out import render
 
@@ -156,11 +168,11 @@ def _render_report(report: "Report", fmt: str, rulebase: "RuleBase", *, explain:
     if fmt == "concise":
         from nnadvisor.render.concise import render as render_concise
 
-        return render_concise(report, color=use_color(color), skipped=skipped)
+        return render_concise(report, color=use_color(color), skipped=skipped, unsafe=unsafe)
     from nnadvisor.render.lint_text import render as render_text
 
     rationales = {r["id"]: r["rationale"] for r in rulebase.rules} if explain else None
-    return render_text(report, color=use_color(color), rationales=rationales, skipped=skipped)
+    return render_text(report, color=use_color(color), rationales=rationales, skipped=skipped, unsafe=unsafe)
 
 
 def register(app: typer.Typer, name: str | None) -> None:

@@ -45,6 +45,8 @@ class CompiledRule:
     cases: tuple[tuple[Test, Outcome], ...]
     default: Outcome | None
     """The outcome when there are no cases."""
+    supersedes: tuple[str, ...] = ()
+    """Rules whose finding at the same config key this rule's finding replaces (:func:`supersede`)."""
 
     @classmethod
     def from_dump(cls, rule: dict[str, Any], severity: Severity | None = None) -> CompiledRule:
@@ -70,6 +72,7 @@ class CompiledRule:
             when=compile_condition(rule["when"]) if rule.get("when") else None,
             cases=tuple((compile_condition(c["when"]), outcome(c)) for c in cases),
             default=None if cases else outcome({}),
+            supersedes=tuple(rule.get("supersedes") or ()),
         )
 
 
@@ -119,7 +122,7 @@ def _fix(fix: dict[str, Any] | None, scope: _Scope) -> FixOut | None:
         if op.get("value") is not None:
             entry["value"] = op["value"]
         patch.append(entry)
-    return FixOut(description=scope.fill(fix["description"]), patch=patch)
+    return FixOut(description=scope.fill(fix["description"]), patch=patch, applicability=fix.get("applicability", "unsafe"))
 
 
 def _first_case(cases: tuple[tuple[Test, Outcome], ...], values: Mapping[str, Any], item_values: Mapping[str, Any]) -> Outcome | None:
@@ -165,7 +168,28 @@ def evaluate(rules: tuple[CompiledRule, ...], facts: Facts, file: str, doc: Docu
                     demo=rule.demo,
                 )
             )
-    return findings
+    return supersede(findings, rules) if len(findings) > 1 else findings
+
+
+def supersede(findings: list[Finding], rules: tuple[CompiledRule, ...]) -> list[Finding]:
+    """One finding per mistake: where a rule and a rule it ``supersedes`` both report the same
+    config key (the same pointer, so the same line and column), the superseded finding is dropped
+    and the other's message names it (``(also NNA108 squared-error-for-classification-output)``)."""
+    winners = {r.id: r.supersedes for r in rules if r.supersedes}
+    if not winners:
+        return findings
+    at = {(f.rule_id, f.pointer): f for f in findings}
+    dropped: set[int] = set()
+    for f in findings:
+        named = []
+        for other in winners.get(f.rule_id, ()):
+            loser = at.get((other, f.pointer))
+            if loser is not None and id(loser) not in dropped:
+                dropped.add(id(loser))
+                named.append(f"{loser.rule_id} {loser.name}")
+        if named:
+            f.message += f" (also {' and '.join(named)})"
+    return [f for f in findings if id(f) not in dropped] if dropped else findings
 
 
 @dataclass(frozen=True)

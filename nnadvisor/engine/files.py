@@ -81,6 +81,10 @@ class PatchOp(_Strict):
 class Fix(_Strict):
     description: Text
     patch: list[PatchOp] = Field(default_factory=list)
+    applicability: Literal["safe", "unsafe"] = "unsafe"
+    """``safe`` only when the fix cannot change what a correct program computes (as ruff uses the
+    word): ``check --fix`` applies it. Changing a loss or an output activation changes training,
+    so almost every fix here is ``unsafe`` and applied only with ``--unsafe-fixes``."""
 
 
 class Case(_Strict):
@@ -129,6 +133,9 @@ class Rule(_Strict):
     when: Condition | None = None
     cases: list[Case] = Field(default_factory=list)
     at: list[str] = Field(default_factory=list)
+    supersedes: list[RuleId] = Field(default_factory=list)
+    """Rules that say the same thing in a more general way: where this rule and one of them fire
+    at the same config key, only this rule's finding is reported, and its message names the other."""
     demo: Slug | None = None
     examples: Examples
 
@@ -178,10 +185,17 @@ class OptimizerEntry(_Strict):
     family: str
 
 
+ModulePath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
+"""A dotted module path as Python code writes it (``torch.nn``, ``tf.keras.losses``)."""
+
+
 class VocabularyFile(_Strict):
     activations: dict[str, ActivationEntry]
     losses: dict[str, LossEntry]
     optimizers: dict[str, OptimizerEntry]
+    qualifiers: dict[Literal["activation", "loss", "optimizer"], dict[ModulePath, Framework | None]] = Field(default_factory=dict)
+    """Per kind, the module paths a name may be written under (``torch.nn.CrossEntropyLoss``) and
+    the framework whose semantics the path brings (``None``: none in particular)."""
 
 
 # --- rules/inference.yaml ---------------------------------------------------------------------

@@ -44,6 +44,10 @@ class ReadResult:
     """Config pointers whose values the reader could not resolve (each said in a note): a fact
     read from one is unknown, so no rule fires on it (an activation name outside the vocabulary
     is not a typo to report as NNA001, an opaque layer's activation is not "linear")."""
+    objects: dict[str, str] = field(default_factory=dict)
+    """For a live model (:func:`nnadvisor.check_model`): config pointer -> the path of the object
+    it was read from (``head.1`` for a submodule, ``loss``, ``optimizer``), which locates a
+    finding when there is no file. Empty for files."""
 
 
 FORMATS = ("nnadvisor", "keras", "pytorch", "python", "notebook")

@@ -45,7 +45,8 @@ from nnadvisor.readers import NOTEBOOK_MAX_BYTES
 from nnadvisor.source import MAX_BYTES, SourceError, decode
 
 if TYPE_CHECKING:
-    from nnadvisor.findings import Finding
+    from nnadvisor.fixes import Edit
+    from nnadvisor.findings import Finding, TextEdit
     from nnadvisor.rulebase import RuleBase
 
 PYTHON_CELL_MAGICS = frozenset({"time", "capture", "prun", "debug"})
@@ -150,17 +151,38 @@ class Notebook:
         return _LINE_REF.sub(one, message) if "line" in message else message
 
     def remap(self, findings: list[Finding]) -> list[Finding]:
-        """Findings located in the program, located in the notebook instead."""
+        """Findings located in the program, located in the notebook instead (their fix edits too)."""
         out = []
         for f in findings:
             cell = self.cell_of(f.line)
             message = self._reword(f.message)
+            if f.fix is not None and f.fix.edits:
+                f = replace(f, fix=replace(f.fix, edits=self._cell_edits(f.fix.edits)))
             if cell is None:
                 out.append(replace(f, message=message))
                 continue
             line = f.line - cell.start + 1
             file_line, file_column = self.file_position(cell, line, f.column)
             out.append(replace(f, line=line, message=message, cell=cell.position, cell_id=cell.id, file_line=file_line, file_column=file_column))
+        return out
+
+    def _cell_edits(self, edits: list[TextEdit]) -> list[TextEdit]:
+        """Program edits as edits of cells; none at all when one of them is not inside one cell
+        (a fix is applied whole or not at all)."""
+        from nnadvisor.findings import Position, TextEdit
+
+        out = []
+        for e in edits:
+            cell = self.cell_of(e.start.line)
+            if cell is None:
+                return []
+            count = len(cell.lines)
+            end_line, end_column = e.end.line - cell.start + 1, e.end.column
+            if end_line == count + 1 and end_column == 1:  # through the end of the cell's last line
+                end_line, end_column = count, len(cell.lines[-1]) + 1
+            if not 1 <= end_line <= count:
+                return []
+            out.append(TextEdit(Position(e.start.line - cell.start + 1, e.start.column), Position(end_line, end_column), e.content, cell.position))
         return out
 
     # --- cell line -> position in the notebook file -------------------------------------------
@@ -670,3 +692,56 @@ def _reported(rulebase: RuleBase, rule_id: str, file: str, line: int, column: in
 
     rule = rulebase.rule(rule_id) or {"name": rule_id, "severity": "error"}
     return Finding(rule_id, rule["name"], rule["severity"], file, line, column, "", message)
+
+
+# --- writing fixes back into cells ----------------------------------------------------------------
+
+
+def apply_cell_edits(raw: bytes, edits: dict[int, list[Edit]]) -> bytes:
+    """The notebook with ``edits`` (cell position -> edits in that cell's lines) applied to its
+    cells' sources, and nothing else of the file changed: each edited cell's ``source`` value is
+    written again in the file's own style (a list of lines, one per line as Jupyter writes them, with
+    the indentation the list had; or a single string), the rest of the text is kept byte for byte.
+
+    Raises :class:`~nnadvisor.fixes.apply.EditError` for an edit that does not fit its cell, and for
+    a cell whose source holds carriage returns (its lines were read with them removed)."""
+    from nnadvisor.fixes.apply import EditError, apply_edits
+
+    text = decode(raw)
+    _, _, raws = _read(text)
+    by_position = {r.position: r for r in raws}
+    replacements: list[tuple[int, int, str]] = []
+    for position, cell_edits in edits.items():
+        cell = by_position.get(position)
+        if cell is None:
+            raise EditError(f"no cell {position}")
+        value_at = _source_at(text, cell.at, cell.source_key, cell.end if next(reversed(cell.data)) == cell.source_key else -1)
+        source, value_end = json.JSONDecoder().raw_decode(text, value_at)
+        as_list = isinstance(source, list)
+        joined = "".join(source) if as_list else source
+        if not isinstance(joined, str) or "\r" in joined:
+            raise EditError(f"cell {position}: its source cannot be edited in place")
+        fixed = apply_edits(joined, cell_edits)
+        replacements.append((value_at, value_end, _source_json(text, value_at, value_end, fixed) if as_list else json.dumps(fixed, ensure_ascii=False)))
+    out: list[str] = []
+    at = 0
+    for start, end, content in sorted(replacements):
+        out += (text[at:start], content)
+        at = end
+    out.append(text[at:])
+    fixed_text = "".join(out)
+    return (b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b"") + fixed_text.encode()
+
+
+def _source_json(text: str, start: int, end: int, source: str) -> str:
+    """``source`` as a JSON list of lines laid out as the list at ``text[start:end]`` was."""
+    lines = source.splitlines(keepends=True)
+    if not lines:
+        return "[]"
+    inside = text[start + 1 : end - 1]
+    lead = inside[: len(inside) - len(inside.lstrip())]  # "\n    " before the first string
+    tail = inside[len(inside.rstrip()) :]  # "\n   " before the "]"
+    if not inside.strip():
+        lead, tail = "", ""
+    separator = "," + lead if lead else ", "
+    return "[" + lead + separator.join(json.dumps(line, ensure_ascii=False) for line in lines) + tail + "]"

@@ -7,16 +7,21 @@ summary line follows, as in the grouped text format.
 from __future__ import annotations
 
 from nnadvisor.findings import Finding, Report
-from nnadvisor.render.lint_text import summary_line
+from nnadvisor.render.lint_text import mark, summary_lines
 from nnadvisor.render.style import SEVERITY_STYLE, Styler
 
 
 def where(f: Finding) -> str:
+    if f.object_path is not None:
+        return f.object_path
     return f"{f.file}:cell {f.cell}:{f.line}:{f.column}" if f.cell is not None else f"{f.file}:{f.line}:{f.column}"
 
 
-def render(report: Report, *, color: bool = False, skipped: int = 0) -> str:
+def render(report: Report, *, color: bool = False, skipped: int = 0, unsafe: bool = False) -> str:
     s = Styler(color)
-    lines = [f"{s(where(f), 'bold')}: {s(f.severity, SEVERITY_STYLE[f.severity], 'bold')} {s(f.rule_id, 'bold')} {f.message}" for f in report.findings]
-    lines.append(summary_line(report, s, skipped))
+    lines = [
+        f"{s(where(f), 'bold')}: {s(f.severity, SEVERITY_STYLE[f.severity], 'bold')} {s(f.rule_id, 'bold')} {mark(f, unsafe)}{f.message}"
+        for f in report.findings
+    ]
+    lines.extend(summary_lines(report, s, skipped, unsafe))
     return "\n".join(lines) + "\n"

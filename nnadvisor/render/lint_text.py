@@ -19,8 +19,19 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def render(report: Report, *, color: bool = False, rationales: dict[str, str] | None = None, skipped: int = 0) -> str:
-    """The report as text; ``rationales`` (rule id -> text) adds each rule's why (``--explain``)."""
+def fixable(f: Finding, unsafe: bool) -> bool:
+    """The finding has a fix ``--fix`` applies (``--unsafe-fixes`` too, with ``unsafe``)."""
+    return f.fix is not None and bool(f.fix.edits) and (unsafe or f.fix.applicability == "safe")
+
+
+def mark(f: Finding, unsafe: bool) -> str:
+    """``[*] `` before the message of a finding ``--fix`` fixes (as ruff marks them)."""
+    return "[*] " if fixable(f, unsafe) else ""
+
+
+def render(report: Report, *, color: bool = False, rationales: dict[str, str] | None = None, skipped: int = 0, unsafe: bool = False) -> str:
+    """The report as text; ``rationales`` (rule id -> text) adds each rule's why (``--explain``);
+    ``unsafe``: unsafe fixes count as fixable (``--unsafe-fixes``)."""
     s = Styler(color)
     lines: list[str] = []
     by_file: dict[str, list[Finding]] = {}
@@ -33,7 +44,7 @@ def render(report: Report, *, color: bool = False, rationales: dict[str, str] | 
         indent = " " * (width + 12)  # under the rule code: "  LLLL:CC  severity "
         for f, where in zip(findings, wheres):
             severity = s(f"{f.severity:<7}", SEVERITY_STYLE[f.severity], "bold")
-            lines.append(f"  {where:>{width}}  {severity} {s(f.rule_id, 'bold')} {f.message}")
+            lines.append(f"  {where:>{width}}  {severity} {s(f.rule_id, 'bold')} {mark(f, unsafe)}{f.message}")
             if f.fix is not None:
                 lines.append(f"{indent}{s('fix:', 'green')} {f.fix.description}")
             if rationales and f.rule_id in rationales:
@@ -46,18 +57,30 @@ def render(report: Report, *, color: bool = False, rationales: dict[str, str] | 
                 lines.append(s(f"{indent}why ({f.name}):", "dim"))
                 lines.append(s(body, "dim"))
         lines.append("")
-    lines.append(summary_line(report, s, skipped))
+    lines.extend(summary_lines(report, s, skipped, unsafe))
     return "\n".join(lines) + "\n"
 
 
-def summary_line(report: Report, s: Styler, skipped: int = 0) -> str:
-    """``Found 1 error, 2 warnings in 3 files.`` or ``All checks passed (3 files).``"""
+def summary_lines(report: Report, s: Styler, skipped: int = 0, unsafe: bool = False) -> list[str]:
+    """``Found 1 error, 2 warnings in 3 files.`` (with ``(2 fixed, 1 remaining)`` after ``--fix``)
+    or ``All checks passed (3 files).``, then how many findings ``--fix`` would fix, as ruff says
+    it: ``[*] 2 fixable with --fix (1 more with --unsafe-fixes).``"""
     sm = report.summary
     checked = _plural(sm.files, "file")
     extra = f"; {_plural(skipped, 'file')} skipped (not model configs)" if skipped else ""
-    if report.findings:
-        counts = ", ".join(
-            s(_plural(n, name), SEVERITY_STYLE[name]) for name, n in (("error", sm.error), ("warning", sm.warning), ("info", sm.info)) if n
-        )
-        return f"Found {counts} in {checked}{extra}."
-    return s(f"All checks passed ({checked}{extra}).", "green")
+    fixed = f" ({sm.fixed} fixed, {len(report.findings)} remaining)" if sm.fixed else ""
+    if not report.findings:
+        return [s(f"All checks passed ({checked}{extra}){fixed}.", "green")]
+    counts = ", ".join(
+        s(_plural(n, name), SEVERITY_STYLE[name]) for name, n in (("error", sm.error), ("warning", sm.warning), ("info", sm.info)) if n
+    )
+    out = [f"Found {counts} in {checked}{extra}{fixed}."]
+    now = sum(fixable(f, unsafe) for f in report.findings)
+    more = 0 if unsafe else sum(fixable(f, True) for f in report.findings) - now
+    option = "--fix --unsafe-fixes" if unsafe else "--fix"
+    hint = f" ({more} more with --unsafe-fixes)" if more else ""
+    if now:
+        out.append(f"[*] {now} fixable with {option}{hint}.")
+    elif more:
+        out.append(f"{more} fixable with --fix --unsafe-fixes (no safe fixes).")
+    return out
