@@ -70,7 +70,8 @@ def summary_lines(report: Report, s: Styler, skipped: int = 0, unsafe: bool = Fa
     extra = f"; {_plural(skipped, 'file')} skipped (not model configs)" if skipped else ""
     fixed = f" ({sm.fixed} fixed, {len(report.findings)} remaining)" if sm.fixed else ""
     if not report.findings:
-        return [s(f"All checks passed ({checked}{extra}){fixed}.", "green")]
+        done = f"Fixed {_plural(sm.fixed, 'finding')}; all" if sm.fixed else "All"
+        return [s(f"{done} checks passed ({checked}{extra}).", "green")]
     counts = ", ".join(
         s(_plural(n, name), SEVERITY_STYLE[name]) for name, n in (("error", sm.error), ("warning", sm.warning), ("info", sm.info)) if n
     )
