@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnadvisor.engine.conditions import OPERATORS, compile_condition, reference
+from tests.conftest import examples
 
 PATHS = ["task", "output.units", "loss.labels", "item.type", "item.index"]
 SCALARS = st.one_of(st.sampled_from(["dense", "softmax", "binary", "multiclass"]), st.integers(-2, 4), st.booleans())
@@ -71,7 +72,7 @@ def kleene(cond: dict[str, Any], facts: dict[str, Any]) -> bool | None:
         return None
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(CONDITION, FACTS)
 def test_compiled_condition_is_true_exactly_when_kleene_says_true(cond: dict[str, Any], facts: dict[str, Any]) -> None:
     model = {k: v for k, v in facts.items() if not k.startswith("item.")}

@@ -31,6 +31,7 @@ from nnadvisor.records import REQUIRED, Record
 from nnadvisor.rulebase import RuleBase, load_rulebase, rule_models
 from nnadvisor.source import read_bytes
 from nnadvisor.validation import validate_config
+from tests.conftest import examples
 
 RECORDS: tuple[type[Record], ...] = (ModelConfig, Layer, ActivationSpec, LossSpec, OptimizerSpec)
 VOCAB = load_rulebase(use_cache=False).vocabulary
@@ -146,7 +147,7 @@ def _record(cls: type[Record]) -> st.SearchStrategy[Any]:
     return _record_dict(cls) if cls is ModelConfig else RARELY.flatmap(lambda junk: JUNK if junk else _record_dict(cls))
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(1500), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cls=st.sampled_from(RECORDS), data=st.data(), with_vocabulary=st.booleans())
 def test_whatever_the_fast_path_accepts_pydantic_core_accepts_alike(cls: type[Record], data: st.DataObject, with_vocabulary: bool) -> None:
     value = data.draw(_record(cls))

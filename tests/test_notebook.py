@@ -23,7 +23,7 @@ from nnadvisor.lint import check_bytes
 from nnadvisor.readers import notebook
 from nnadvisor.readers.notebook import Cell, Notebook, python_lines
 from nnadvisor.rulebase import RuleBase, load_rulebase
-from tests.conftest import CliRunner
+from tests.conftest import CliRunner, examples
 
 HERE = Path(__file__).parent / "notebooks"
 TORCH = sorted(p.name for p in HERE.glob("torch_*.ipynb"))
@@ -374,7 +374,7 @@ def fuzz_rulebase() -> Iterator[None]:
 RULEBASE: RuleBase | None = None
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_mutated_notebooks_never_raise(fuzz_rulebase: None, data: st.DataObject) -> None:
     """Bytes, brackets, quotes, escapes and IPython syntax thrown at a real notebook: never an

@@ -20,7 +20,7 @@ def _square(x: int) -> tuple[int, int]:
     return x * x, os.getpid()
 
 
-@pytest.mark.parametrize("n", [0, 1, MIN_ITEMS - 1, MIN_ITEMS, 1000, 1_100_000])  # the last: more chunks of 64 than a pipe holds numbers
+@pytest.mark.parametrize("n", [0, 1, MIN_ITEMS - 1, MIN_ITEMS, 1000, pytest.param(1_100_000, marks=pytest.mark.slow)])  # the last: more chunks of 64 than a pipe holds numbers
 @pytest.mark.parametrize("jobs", [1, 2, 3])
 def test_results_in_order(n: int, jobs: int) -> None:
     assert [r for r, _ in fork_map(_square, range(n), jobs)] == [x * x for x in range(n)]

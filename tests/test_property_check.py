@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnadvisor.rulebase import load_rulebase
-from tests.conftest import CliRunner
+from tests.conftest import CliRunner, examples
 
 VOCAB = load_rulebase(use_cache=False).vocabulary
 WORDS = st.sampled_from(
@@ -73,7 +73,7 @@ def _assert_well_behaved(cli: CliRunner, raw: bytes) -> None:
         assert finding["line"] >= 1 and finding["column"] >= 1
 
 
-PROFILE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROFILE = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @PROFILE

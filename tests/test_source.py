@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnadvisor.source import Document, Location, SourceError, parse
+from tests.conftest import examples
 
 KEY = st.from_regex(r"[a-z][a-z_0-9]{0,8}", fullmatch=True).filter(
     lambda k: k not in {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
@@ -42,7 +43,7 @@ def _value_at(data: Any, pointer: str) -> Any:
     return data
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(DATA, st.sampled_from([False, True, None]))
 def test_data_equals_safe_load_and_every_pointer_exists(data: Any, flow: bool | None) -> None:
     text = yaml.safe_dump({"root": data}, default_flow_style=flow, allow_unicode=True, sort_keys=False)

@@ -59,6 +59,7 @@ def test_explain_demo_runs_the_rules_scenario(cli: CliRunner) -> None:
     assert "NNA601" in result.out and "robust-regression" in result.out and "verdict:" in result.out
 
 
+@pytest.mark.slow
 def test_recommend_demo_runs_the_scenarios_behind_the_fired_rules(cli: CliRunner) -> None:
     data = json.loads(cli("recommend", "--task", "regression", "--outliers", "some", "--format", "json", "--demo").out)
     assert data["demos"] and [d["scenario"] for d in data["demo_results"]] == data["demos"]

@@ -50,6 +50,7 @@ def test_render_not_supported_result() -> None:
     assert "verdict: claim NOT supported: rec wins only 0/3 seeds" in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["depth", "robust-regression", "labels"])
 def test_render_real_results(name: str, full_results: dict[str, DemoResult]) -> None:
     r = full_results[name]

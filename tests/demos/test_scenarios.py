@@ -49,6 +49,7 @@ def test_all_scenarios_are_registered() -> None:
     assert [i.name for i in demos.list_scenarios()] == EXPECTED
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXPECTED)
 def test_full_run_verdict_matches_values(name: str, full_results: dict[str, DemoResult]) -> None:
     r = full_results[name]
@@ -74,6 +75,7 @@ def test_full_run_verdict_matches_values(name: str, full_results: dict[str, Demo
             assert comp.summary == comp.verdict.summary
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXPECTED)
 def test_shipped_claims_hold(name: str, full_results: dict[str, DemoResult]) -> None:
     """The claims shipped in the registry are supported by their own numbers.
@@ -84,6 +86,7 @@ def test_shipped_claims_hold(name: str, full_results: dict[str, DemoResult]) -> 
     assert full_results[name].verdict.supported, full_results[name].verdict.summary
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXPECTED)
 def test_json_round_trip(name: str, full_results: dict[str, DemoResult]) -> None:
     r = full_results[name]
@@ -97,6 +100,7 @@ def test_json_round_trip(name: str, full_results: dict[str, DemoResult]) -> None
     assert "NaN" not in text and "Infinity" not in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXPECTED)
 def test_same_seed_same_numbers(name: str, full_results: dict[str, DemoResult]) -> None:
     alone = demos.run(name, seeds=[3])
@@ -112,6 +116,7 @@ def test_same_seed_same_numbers(name: str, full_results: dict[str, DemoResult]) 
             assert a.values == [f.values[3]]
 
 
+@pytest.mark.slow
 def test_analytic_numbers_of_multiclass_loss(full_results: dict[str, DemoResult]) -> None:
     g = full_results["multiclass-loss"].extra["logit_gradient_norm"]
     margins = g["margins"]
@@ -122,6 +127,7 @@ def test_analytic_numbers_of_multiclass_loss(full_results: dict[str, DemoResult]
     assert ce[20.0] == pytest.approx(2**0.5, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_depth_gradient_ratio(full_results: dict[str, DemoResult]) -> None:
     r = full_results["depth"]
     ratios = r.extra["grad_ratio_geometric_mean"]
@@ -138,6 +144,7 @@ def test_seed_subset_and_order() -> None:
 # --- the points the lint rules link to (each rule's `demo:` must show it) ---------------------
 
 
+@pytest.mark.slow
 def test_single_unit_categorical_crossentropy_never_moves(
     full_results: dict[str, DemoResult],
 ) -> None:
@@ -147,6 +154,7 @@ def test_single_unit_categorical_crossentropy_never_moves(
     assert e["integer_label_error"].startswith("IndexError")
 
 
+@pytest.mark.slow
 def test_binary_crossentropy_on_multiclass_and_output_width(
     full_results: dict[str, DemoResult],
 ) -> None:
@@ -160,12 +168,14 @@ def test_binary_crossentropy_on_multiclass_and_output_width(
     assert errors["one-hot labels"].startswith("ValueError")
 
 
+@pytest.mark.slow
 def test_invalid_huber_delta(full_results: dict[str, DemoResult]) -> None:
     invalid = full_results["robust-regression"].extra["invalid_delta"]
     assert invalid["delta_0_max_weight_change"] == 0.0
     assert invalid["delta_minus_1_final_training_loss"] < 0.0
 
 
+@pytest.mark.slow
 def test_invalid_optimizer_parameters(full_results: dict[str, DemoResult]) -> None:
     e = full_results["optimizers"].extra["invalid_parameters"]
     assert e["diverged_runs"]["Adam eps 0 (PyTorch form)"] == 5.0
@@ -174,17 +184,20 @@ def test_invalid_optimizer_parameters(full_results: dict[str, DemoResult]) -> No
     assert e["beta1_1"].startswith("ZeroDivisionError")
 
 
+@pytest.mark.slow
 def test_crossentropy_on_regression_targets_goes_negative(
     full_results: dict[str, DemoResult],
 ) -> None:
     assert max(full_results["regression-output-range"].extra["bce_raw_final_training_loss"]) < 0.0
 
 
+@pytest.mark.slow
 def test_soft_labels_in_sparse_crossentropy_raise(full_results: dict[str, DemoResult]) -> None:
     errors = full_results["labels"].extra["reference_errors"]
     assert errors["soft labels into sparse_categorical_crossentropy"] != "no error"
 
 
+@pytest.mark.slow
 def test_relu_recurrence_explodes_with_large_recurrent_weights(
     full_results: dict[str, DemoResult],
 ) -> None:
@@ -195,6 +208,7 @@ def test_relu_recurrence_explodes_with_large_recurrent_weights(
     assert min(init["relu gain 2"]["grad_norm"]) > 100 * max(init["tanh gain 2"]["grad_norm"])
 
 
+@pytest.mark.slow
 def test_depth_thresholds_of_nna402(full_results: dict[str, DemoResult]) -> None:
     other = full_results["depth"].extra["grad_ratio_at_other_depths_geometric_mean"]
     assert other["sigmoid, 5 layers"] < 1e-2

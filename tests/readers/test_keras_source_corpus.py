@@ -312,6 +312,7 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return run
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_corpus_program_runs(path: Path, executed: Any) -> None:
     status = executed(path)
@@ -359,6 +360,7 @@ def _is_subclassed(document: dict) -> bool:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", KERAS3_FILES, ids=lambda p: p.name)
 def test_saved_model_and_source_report_the_same_codes(
     path: Path, executed: Any, cli: CliRunner, rulebase: RuleBase

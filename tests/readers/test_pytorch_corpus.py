@@ -166,6 +166,7 @@ def _require(name: str) -> None:
         pytest.skip(f"{name} is installed but cannot be imported: {exc!r}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_corpus_program_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     torch = pytest.importorskip("torch")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from nnadvisor.lint import check_data
 from nnadvisor.recommend.emit import EmitError, to_config
 from nnadvisor.recommend.engine import ProblemError, recommend
 from nnadvisor.rulebase import RuleBase, load_rulebase
+from tests.conftest import examples
 
 RULEBASE: RuleBase = load_rulebase(use_cache=False)
 
@@ -47,6 +49,7 @@ def _findings(problem: dict[str, Any]) -> list[tuple[str, str]]:
     return [(f.rule_id, f.message) for f in check_data(config, RULEBASE)]
 
 
+@pytest.mark.slow
 def test_every_consistent_problem_emits_a_clean_config() -> None:
     problems = consistent_problems()
     assert len(problems) > 5000
@@ -74,7 +77,7 @@ def problem(draw: st.DrawFn) -> dict[str, Any]:
     return {"task": task, **{k: v for k, v in drawn.items() if v is not None}}
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(p=problem())
 def test_any_consistent_problem_emits_a_clean_config(p: dict[str, Any]) -> None:
     try:

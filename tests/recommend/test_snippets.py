@@ -248,6 +248,7 @@ def _train_once(torch: Any, code: str, x: Any, y: Any) -> tuple[dict[str, Any], 
     return {"changed": changed, "namespace": namespace}, loss, output
 
 
+@pytest.mark.slow
 def test_pytorch_snippets_train(cases: list[Case]) -> None:
     torch = pytest.importorskip("torch")
     torch.set_num_threads(1)
