@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -38,6 +38,18 @@ class LabelMode(_Strict):
     keyword: str
     default: str
     values: dict[str, LabelFormat]
+
+
+class Fixes(_Strict):
+    """What fixes need to write into a source (nnadvisor/fixes/python/): module and class names,
+    names Keras knows, and the keywords every loss and optimizer takes."""
+
+    modules: dict[Literal["loss", "optimizer", "layer"], str]
+    activation_layer: str
+    loss_functions: list[str]
+    activations: list[str]
+    loss_keywords: list[str]
+    optimizer_keywords: list[str]
 
 
 class KerasFile(_Strict):
@@ -76,6 +88,7 @@ class KerasFile(_Strict):
     datasets: dict[str, Dataset]
     label_modes: dict[str, LabelMode]
     compile: list[str]
+    fixes: Fixes
 
 
 def load_framework_file(path: Path) -> dict[str, Any]:

@@ -72,6 +72,15 @@ class TrainerClipping(_Strict):
     algorithm: str
 
 
+class Fixes(_Strict):
+    """What fixes need to write into a source (nnadvisor/fixes/python/): signatures."""
+
+    loss_params: dict[str, list[str]]
+    activation_params: dict[str, list[str]]
+    axis_params: list[str]
+    cell_activations: list[str]
+
+
 class FrameworkFile(_Strict):
     framework: Literal["pytorch"]
     default_aliases: dict[str, str]
@@ -92,6 +101,7 @@ class FrameworkFile(_Strict):
     trainer_clipping: TrainerClipping
     loss_words: list[str]
     eval_words: list[str]
+    fixes: Fixes
 
 
 def load_framework_file(path: Path) -> dict[str, Any]:
