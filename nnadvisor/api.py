@@ -67,6 +67,8 @@ class FixOutcome:
     asked to write)."""
     files: list[FixedFile]
     named_skipped: list[str]
+    unsettled: list[tuple[str, list[str]]] = field(default_factory=list)
+    """Files left unfixed because the fixes of these rules undo each other there."""
 
 
 @dataclass

@@ -67,25 +67,40 @@ def _fixed_bytes(raw: bytes, fmt: str, edits_of: list[Finding]) -> bytes:
     return text.encode(apply_edits(text.text, [e.edit() for f in edits_of if f.fix for e in f.fix.edits]))
 
 
+class NotConverging(Exception):
+    """The fixes of a file undo each other (a round gives a text an earlier round had), or still
+    find something to fix after :data:`MAX_ROUNDS`: the rules that offer them disagree about this
+    file, and it is left as it was."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(", ".join(codes))
+        self.codes = codes
+
+
 def fix_one(checker: Checker, raw: bytes, fmt: str, display: str, findings: list[Finding], allowed: frozenset[str]) -> tuple[bytes, list[Finding], list[Finding]]:
-    """(the fixed bytes, the findings fixed, the findings that remain)."""
+    """(the fixed bytes, the findings fixed, the findings that remain); :class:`NotConverging`
+    when the fixes do not settle."""
     if any(f.rule_id == READER_RULE for f in findings):
         return raw, [], findings  # a file that did not read is never written
     fixed: list[Finding] = []
+    seen = {raw}
     for _ in range(MAX_ROUNDS):
         taken, applied = choose(findings, allowed)
         if not taken:
-            break
+            return raw, fixed, findings
         try:
             candidate = _fixed_bytes(raw, fmt, applied)
         except (EditError, UnicodeError, SyntaxError, ValueError):
-            break
+            return raw, fixed, findings
         after = checker.check_bytes(candidate, fmt, display).findings
         if any(f.rule_id == READER_RULE for f in after):
-            break  # the fix broke the file: keep the last text that read
+            return raw, fixed, findings  # the fix broke the file: keep the last text that read
         fixed += taken
+        if candidate in seen:
+            raise NotConverging(sorted({f.rule_id for f in fixed}))
+        seen.add(candidate)
         raw, findings = candidate, after
-    return raw, fixed, findings
+    raise NotConverging(sorted({f.rule_id for f in fixed}))
 
 
 def write_atomic(path: str, data: bytes) -> None:
@@ -121,6 +136,7 @@ def fix_paths(checker: Checker, paths: Iterable[str], allowed: frozenset[str], w
     out = Report(tool=report.tool, errors=list(report.errors))
     out.summary.files, out.summary.skipped = report.summary.files, report.summary.skipped
     changed: list[FixedFile] = []
+    unsettled: list[tuple[str, list[str]]] = []
     for file, findings in by_file.items():
         if not _fixable(findings, allowed):
             out.add(findings)
@@ -133,7 +149,11 @@ def fix_paths(checker: Checker, paths: Iterable[str], allowed: frozenset[str], w
             with open(file, "rb") as handle:
                 raw = handle.read()
             fmt = checker.options.input_format or readers.detect(file, raw)
-            fixed_raw, fixed, remaining = fix_one(checker, raw, fmt, file, findings, allowed)
+            try:
+                fixed_raw, fixed, remaining = fix_one(checker, raw, fmt, file, findings, allowed)
+            except NotConverging as exc:
+                unsettled.append((file, exc.codes))
+                fixed_raw, fixed, remaining = raw, [], findings
             if fixed_raw != raw:
                 changed.append(FixedFile(file, _shown(raw, fmt), _shown(fixed_raw, fmt), fixed))
                 if write:
@@ -145,7 +165,7 @@ def fix_paths(checker: Checker, paths: Iterable[str], allowed: frozenset[str], w
         out.summary.fixed += len(fixed)
     order = {f.file: i for i, f in enumerate(report.findings)}
     out.findings.sort(key=lambda f: order.get(f.file, 0))
-    return FixOutcome(out, changed, skipped)
+    return FixOutcome(out, changed, skipped, unsettled)
 
 
 def _shown(raw: bytes, fmt: str) -> str:

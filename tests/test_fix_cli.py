@@ -180,3 +180,15 @@ def test_selection_limits_what_is_fixed(cli: CliRunner, tmp_path: Path) -> None:
     path.write_text(SOFTMAX_MSE)
     cli("check", "--no-cache", "--fix", "--unsafe-fixes", "--select", "NNA5", str(path))
     assert path.read_text() == SOFTMAX_MSE
+
+
+def test_fixes_that_undo_each_other_leave_the_file_alone(cli: CliRunner, tmp_path: Path) -> None:
+    """A multiclass task on one output unit: NNA201 wants sigmoid, NNA205 a categorical loss, and
+    each fix brings the other back. Said, and nothing written."""
+    text = "task: multiclass\nlabels: integer\nlayers:\n  - {type: dense, units: 1, activation: softmax}\nloss: mse\n"
+    path = tmp_path / "model.yaml"
+    path.write_text(text)
+    result = cli("check", "--no-cache", "--fix", "--unsafe-fixes", str(path))
+    assert path.read_text() == text
+    assert "not fixed: the fixes of" in result.err and "undo each other here; fix it by hand" in result.err
+    assert result.code == 1 and "NNA201" in result.out

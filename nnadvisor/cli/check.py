@@ -102,6 +102,8 @@ def check(
     if fix or diff or fix_only:
         outcome = run.fix_paths(paths, unsafe=unsafe_fixes, write=not diff)
         report, named_skipped = outcome.report, outcome.named_skipped
+        for file, codes in outcome.unsettled:
+            sys.stderr.write(f"nnadvisor: warning: {file}: not fixed: the fixes of {', '.join(codes)} undo each other here; fix it by hand\n")
         if diff:
             _print_diff(outcome, report)
             _errors_exit(report)
