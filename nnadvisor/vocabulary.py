@@ -3,7 +3,10 @@
 Built from the validated ``rules/vocabulary.yaml`` (:class:`~nnadvisor.engine.files.VocabularyFile`,
 dumped to plain data). Names are matched after folding (case, ``-``/``_``/spaces and a trailing
 ``loss`` ignored) so that ``CrossEntropyLoss``, ``cross_entropy`` and ``Cross-Entropy`` meet the
-same entry.
+same entry. A name written under a module path the vocabulary lists for its kind
+(``qualifiers``: ``torch.nn.CrossEntropyLoss``, ``keras.losses.Huber``, ``tf.keras.optimizers.Adam``)
+is looked up without that path, and takes the framework the path names unless its alias names
+one; a dotted name under any other path is not a known name.
 """
 
 from __future__ import annotations
@@ -53,17 +56,38 @@ class Vocabulary:
                     else:
                         table[fold(alias["name"])] = Resolved(canonical, dict(alias.get("params") or {}), alias.get("framework"))
             self._index[kind] = table
+        qualifiers: dict[str, dict[str, str | None]] = data.get("qualifiers") or {}
+        self._qualifiers: dict[str, tuple[tuple[str, str | None], ...]] = {
+            kind: tuple(sorted(((f"{p}.", fw) for p, fw in qualifiers.get(kind, {}).items()), key=lambda q: -len(q[0])))
+            for kind in KINDS
+        }
+        """Per kind, ``("torch.nn.", "pytorch")``: longest first, so the most specific path matches."""
         self._memo: dict[tuple[str, str], Resolved | None] = {}
         """Names as written, resolved: a directory of configs repeats the same few spellings."""
 
     def names(self, kind: Kind) -> tuple[str, ...]:
         return tuple(self.data[_SECTIONS[kind]])
 
+    def unqualified(self, kind: Kind, name: str) -> tuple[str, str | None] | None:
+        """``name`` without the module path it is written under, and the framework that path
+        names; ``None`` when ``name`` is not under a path listed for ``kind``."""
+        for prefix, framework in self._qualifiers[kind]:
+            if name.startswith(prefix) and "." not in name[len(prefix) :]:
+                return name[len(prefix) :], framework
+        return None
+
     def resolve(self, kind: Kind, name: str) -> Resolved | None:
         key = (kind, name)
         if key in self._memo:
             return self._memo[key]
-        resolved = self._index[kind].get(fold(name))
+        index = self._index[kind]
+        resolved = index.get(fold(name))
+        if resolved is None and "." in name:
+            bare = self.unqualified(kind, name)
+            if bare is not None:
+                resolved = index.get(fold(bare[0]))
+                if resolved is not None and resolved.framework is None and bare[1] is not None:
+                    resolved = Resolved(resolved.canonical, resolved.params, bare[1])
         if len(self._memo) < 4096:
             self._memo[key] = resolved
         return resolved
@@ -73,6 +97,8 @@ class Vocabulary:
         import difflib
 
         table = self._index[kind]
+        if "." in name:  # torch.nn.CrossEntropyLos, mypackage.Adamw: the name after the path
+            name = name.rsplit(".", 1)[1]
         keys = difflib.get_close_matches(fold(name), list(table), n=n * 3, cutoff=0.6)
         seen: list[str] = []
         for key in keys:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nnadvisor.render.rules_markdown import render
-from nnadvisor.rulebase import rule_models
+from nnadvisor.rulebase import recommend_models, rule_models
 from tests.conftest import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,7 +16,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def test_docs_rules_md_is_generated_from_the_rule_files() -> None:
-    expected = render(rule_models())
+    expected = render(rule_models(), recommend_models())
     actual = (ROOT / "docs" / "rules.md").read_text()
     assert actual == expected, "docs/rules.md is stale: run `nnadvisor rules --format markdown > docs/rules.md`"
 

@@ -28,6 +28,8 @@ BudgetChoice = _choices("BudgetChoice", TuningBudget)
 
 class Emit(str, Enum):
     config = "config"
+    keras = "keras"
+    pytorch = "pytorch"
 
 
 def recommend(
@@ -44,7 +46,7 @@ def recommend(
     tuning_budget: Annotated[Optional[BudgetChoice], typer.Option(help="Time to tune learning-rate schedules by hand.", case_sensitive=False)] = None,  # type: ignore[valid-type]
     imbalance: Annotated[Optional[float], typer.Option(min=1.0, help="Majority/minority class ratio.")] = None,
     problem: Annotated[Optional[str], typer.Option("--problem", help="Problem description file (YAML/JSON); flags override it.")] = None,
-    emit: Annotated[Optional[Emit], typer.Option("--emit", help="Print the recommendation as a model config instead.")] = None,
+    emit: Annotated[Optional[Emit], typer.Option("--emit", help="Print only a model config (YAML; JSON with --format json) or the Keras or PyTorch code.", case_sensitive=False)] = None,
     output_format: FormatOpt = OutputFormat.text,
     no_code: Annotated[bool, typer.Option("--no-code", help="Leave the Keras and PyTorch code out of the text output.")] = False,
     run_demo: Annotated[bool, typer.Option("--demo", help="Also run the NumPy demonstrations behind the rules that fired.")] = False,
@@ -76,17 +78,24 @@ def recommend(
         rec = run_recommend(given, rulebase.recommend)
     except ProblemError as exc:
         fail(str(exc))
+    if emit is not None and run_demo:
+        fail(f"--demo cannot go with --emit {emit.value}: --emit prints only the {emit.value} {'config' if emit is Emit.config else 'code'}")
     if emit is Emit.config:
-        from nnadvisor.recommend.emit import EmitError, to_yaml
+        from nnadvisor.recommend.emit import EmitError, to_json, to_yaml
 
         try:
-            sys.stdout.write(to_yaml(rec))
+            sys.stdout.write(to_json(rec) if output_format is OutputFormat.json else to_yaml(rec))
         except EmitError as exc:
             fail(str(exc))
         return
-    from nnadvisor.recommend.snippets import render_snippets
+    from nnadvisor.recommend.snippets import code_names, render_snippets
 
     rec.snippets = render_snippets(rec, rulebase.snippets)
+    if emit is not None:
+        if output_format is OutputFormat.json:
+            fail(f"--emit {emit.value} prints Python code: --format json goes with --emit config (or without --emit)")
+        sys.stdout.write(rec.snippets[emit.value])
+        return
     if output_format is OutputFormat.json:
         from nnadvisor.render.json_out import render
 
@@ -100,7 +109,9 @@ def recommend(
         return
     from nnadvisor.render.recommend_text import render as render_text
 
-    sys.stdout.write(render_text(rec, color=use_color(color), code=not no_code))
+    framework = rec.problem.facts.get("framework")
+    names = code_names(rec, rulebase.snippets, framework) if framework in ("keras", "pytorch") else None
+    sys.stdout.write(render_text(rec, color=use_color(color), code=not no_code, names=names))
     if run_demo and rec.demos:
         sys.stdout.write("\n")
         print_demos(rec.demos, output_format, color)

@@ -194,6 +194,8 @@ class _Checker:
         self.text(rule.message, "/message")
         self.at(rule.at, "/at")
         self.fix(rule.fix, "/fix")
+        if rule.id in rule.supersedes:
+            raise self.fail(f"/supersedes/{rule.supersedes.index(rule.id)}", f"{rule.id} cannot supersede itself")
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -248,7 +250,29 @@ def load_rule_dir(directory: Path, vocab: Vocabulary) -> list[LoadedRule]:
             raise RuleLoadError(path, item.doc.locate("/id").line, f"rule id {item.rule.id} is also defined in {seen[item.rule.id]}")
         seen[item.rule.id] = path
         loaded.append(item)
+    _check_supersedes(loaded, set(seen))
     return loaded
+
+
+def _check_supersedes(loaded: list[LoadedRule], known: set[str]) -> None:
+    """Every ``supersedes`` names another rule of the set, and no two rules supersede each
+    other (directly or through others): that would drop both findings."""
+    graph = {item.rule.id: item.rule.supersedes for item in loaded}
+    for item in loaded:
+        for i, other in enumerate(item.rule.supersedes):
+            where = item.doc.locate(f"/supersedes/{i}").line
+            if other == item.rule.id:
+                raise RuleLoadError(item.file, where, f"{other} cannot supersede itself")
+            if other not in known:
+                raise RuleLoadError(item.file, where, f"supersedes unknown rule {other}")
+            reach, stack = set(), [other]
+            while stack:
+                current = stack.pop()
+                if current == item.rule.id:
+                    raise RuleLoadError(item.file, where, f"{item.rule.id} and {other} supersede each other")
+                if current not in reach:
+                    reach.add(current)
+                    stack.extend(graph.get(current, ()))
 
 
 # --- recommendation rules -------------------------------------------------------------------

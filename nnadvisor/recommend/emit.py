@@ -68,6 +68,14 @@ def to_config(rec: Recommendation) -> dict[str, Any]:
     return config
 
 
+def to_json(rec: Recommendation) -> str:
+    """The config as JSON (``--emit config --format json``): the same document, which ``check``
+    reads as an nnadvisor config when the file ends in ``.json``."""
+    import json
+
+    return json.dumps(to_config(rec), indent=2) + "\n"
+
+
 def to_yaml(rec: Recommendation) -> str:
     import yaml
 

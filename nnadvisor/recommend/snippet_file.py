@@ -25,8 +25,10 @@ SHAPE_KEYS = frozenset(
 # Shape values derived by the renderer, usable in every architecture template.
 DERIVED_SHAPE_KEYS = frozenset({"height", "width_px", "channels", "key_dim"})
 SHAPES = SHAPE_KEYS | DERIVED_SHAPE_KEYS
-KERAS_PROGRAM = frozenset({"header", "constants", "model", "todo", "loss", "optimizer", "x_doc", "y_doc"})
-TORCH_PROGRAM = KERAS_PROGRAM | {"imports", "clip", "target", "predict"}
+PROGRAM = frozenset({"header", "constants", "model", "todo", "weights", "loss", "optimizer", "x_doc", "y_doc"})
+KERAS_PROGRAM = PROGRAM | {"fit_args"}
+TORCH_PROGRAM = PROGRAM | {"imports", "clip", "target", "predict"}
+WEIGHTS = frozenset({"ratio", "units"})
 MODEL = SHAPES | {"stack", "output", "output_comment", "output_module", "units", "flat", "head_in", "forward"}
 STACK = SHAPES | {
     "depth", "last", "activation", "initializer", "recurrent_initializer", "activation_layer",
@@ -205,6 +207,38 @@ class Clipping(_Strict):
         return self
 
 
+class KerasClassWeights(_Strict):
+    """Code before the loss (``define``) and the ``fit`` keyword that uses it (None: no keyword)."""
+
+    define: Code
+    fit: Code | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> KerasClassWeights:
+        _only(self.define, WEIGHTS, "class_weights.keras.define")
+        return self
+
+
+class TorchClassWeights(_Strict):
+    """Code before the loss (``define``) and the loss expression that uses it."""
+
+    define: Code
+    expr: Code
+
+    @model_validator(mode="after")
+    def _check(self) -> TorchClassWeights:
+        _only(self.define, WEIGHTS, "class_weights.pytorch.define")
+        _only(self.expr, WEIGHTS, "class_weights.pytorch.expr")
+        return self
+
+
+class ClassWeights(_Strict):
+    keras: dict[Literal["binary", "multiclass", "multilabel"], KerasClassWeights] = Field(default_factory=dict)
+    """By task."""
+    pytorch: dict[str, dict[Literal["scores", "logits", "probabilities", "log_probabilities"], TorchClassWeights]] = Field(default_factory=dict)
+    """By canonical loss name, then by the kind of loss form it replaces."""
+
+
 class KerasArchitecture(_Strict):
     constants: Code | None = None
     x_doc: Code
@@ -307,11 +341,17 @@ class SnippetFile(_Strict):
     losses: dict[str, Loss]
     optimizers: dict[str, Optimizer]
     clipping: Clipping
+    class_weights: ClassWeights = Field(default_factory=ClassWeights)
     keras: KerasSection
     pytorch: TorchSection
 
     @model_validator(mode="after")
     def _references(self) -> SnippetFile:
+        for name, forms in self.class_weights.pytorch.items():
+            torch_loss = self.losses[name].pytorch if name in self.losses else None
+            for kind in forms:
+                if torch_loss is None or getattr(torch_loss, kind) is None:
+                    raise ValueError(f"class_weights.pytorch.{name}.{kind}: losses.{name} has no pytorch {kind} form")
         for name, loss in self.losses.items():
             if loss.pytorch is not None and loss.pytorch.fold is not None:
                 fold = self.activations.get(loss.pytorch.fold)

@@ -30,6 +30,8 @@ from typing import Any
 from nnadvisor.recommend.model import Recommendation
 
 _BLOCK = re.compile(r"^([ \t]*)\$\{(\w+)\}[ \t]*$")
+CLASS_WEIGHTS = "class-weights"
+"""The topic of the recommendation note (NNR320) that puts class weights into the code."""
 _INIT_PARAMS = ("initializer", "recurrent_initializer")
 _LOSS_FORMS = ("scores", "logits", "probabilities", "log_probabilities")
 _PROBLEM_ORDER = (
@@ -144,6 +146,8 @@ class _Problem:
     units: str
     needs_k: bool
     shapes: dict[str, str]
+    weighted: bool = False
+    """A recommendation note says to weight the classes (topic class-weights): the code does."""
 
     @classmethod
     def of(cls, rec: Recommendation, templates: dict[str, Any]) -> _Problem:
@@ -163,7 +167,11 @@ class _Problem:
         shapes = {k: str(v) for k, v in raw.items() if k != "image"}
         shapes.update(height=str(height), width_px=str(width_px), channels=str(channels), key_dim=str(raw["width"] // raw["heads"]))
         labels = facts.get("labels")
-        return cls(rec, facts, task, None if labels is None else str(labels), architecture, depth, units, units == "K", shapes)
+        weighted = any(note.topic == CLASS_WEIGHTS for note in rec.notes) and facts.get("imbalance") is not None
+        return cls(rec, facts, task, None if labels is None else str(labels), architecture, depth, units, units == "K", shapes, weighted)
+
+    def weight_values(self) -> dict[str, str]:
+        return {"ratio": _py(float(self.facts["imbalance"])), "units": self.units}
 
     def header(self, framework: str) -> str:
         shown = [k for k in _PROBLEM_ORDER if k in self.facts] + [k for k in self.facts if k not in _PROBLEM_ORDER]
@@ -171,7 +179,9 @@ class _Problem:
         lines = [f"# nnadvisor recommendation as {framework} code", _comment(f"problem: {problem}")]
         for slot, choice in self.rec.slots().items():
             label = slot.replace("_", " ")
-            if choice.name is None:
+            if slot == "hidden_activation" and self.depth == 0:
+                lines.append("# hidden layers: none (depth 0)")
+            elif choice.name is None:
                 lines.append(_todo(f"{label}: {choice.rationale}; choose one"))
             else:
                 params = ", ".join(f"{k}={_py(v)}" for k, v in choice.params.items())
@@ -340,6 +350,7 @@ def _keras(p: _Problem, templates: dict[str, Any]) -> str:
     model = _keras_model(p, templates, notes)
     loss = _keras_loss(p, templates, notes)
     optimizer = _keras_optimizer(p, templates, notes)
+    weights = (templates["class_weights"]["keras"].get(p.task) or {}) if p.weighted else {}
     program = fill(
         templates["keras"]["program"],
         {
@@ -347,6 +358,8 @@ def _keras(p: _Problem, templates: dict[str, Any]) -> str:
             "constants": p.constants(arch),
             "model": model,
             "todo": notes.block(),
+            "weights": fill(weights["define"], p.weight_values()) if weights else "",
+            "fit_args": f", {weights['fit']}" if weights.get("fit") else "",
             "loss": loss,
             "optimizer": optimizer,
             "x_doc": fill(arch["x_doc"], p.shapes),
@@ -367,6 +380,8 @@ class _TorchLoss:
     fold: str | None = None  # the output activation folded into the loss (dropped from the model)
     logits: bool = False  # the model outputs logits
     apply: str | None = None  # logits -> probabilities at inference
+    weights: str = ""  # the class weights the loss uses, defined before it
+    expr: str | None = None  # the loss as one expression (None: a loss_fn defined in code)
 
 
 def _imports(lines: list[str]) -> str:
@@ -421,6 +436,12 @@ def _torch_loss(p: _Problem, templates: dict[str, Any], notes: _Notes) -> _Torch
     used = _names(source) | ({"from_logits"} if "logits" in forms else set())
     _unexpressed("loss", loss.name, loss.params, used, "PyTorch", notes)
     code = fill(source, values)
+    weights = ""
+    weighted = (templates["class_weights"]["pytorch"].get(loss.name) or {}).get(kind) if p.weighted else None
+    if weighted is not None and form.get("expr"):
+        weights = fill(weighted["define"], p.weight_values())
+        code = fill(weighted["expr"], p.weight_values())
+    expr = code if form.get("expr") else None
     if form.get("expr"):
         code = f"loss_fn = {code}"
     targets = torch_entry["target"]
@@ -428,7 +449,7 @@ def _torch_loss(p: _Problem, templates: dict[str, Any], notes: _Notes) -> _Torch
     apply = None
     if kind == "logits" and fold is not None:
         apply = (templates["activations"][fold]["pytorch"] or {}).get("apply")
-    return _TorchLoss(code, list(form.get("imports") or []), target, folded, kind == "logits", apply)
+    return _TorchLoss(code, list(form.get("imports") or []), target, folded, kind == "logits", apply, weights, expr)
 
 
 def _torch_module(templates: dict[str, Any], name: str | None, params: dict[str, Any], what: str, notes: _Notes) -> str | None:
@@ -567,6 +588,7 @@ def _pytorch(p: _Problem, templates: dict[str, Any]) -> str:
             "constants": p.constants(arch),
             "model": model,
             "todo": notes.block(),
+            "weights": loss.weights,
             "loss": loss.code,
             "optimizer": optimizer,
             "clip": clip,
@@ -579,6 +601,69 @@ def _pytorch(p: _Problem, templates: dict[str, Any]) -> str:
     return _tidy(program)
 
 
+# --- the names a framework's user knows the choices by ------------------------------------------
+
+
+def _units_text(units: str) -> str:
+    return f"{units} unit{'' if units == '1' else 's'}"
+
+
+def _init_name(templates: dict[str, Any], params: dict[str, Any], framework: str) -> str | None:
+    init = templates["initializers"].get(params.get("initializer") or "")
+    if init is None:
+        return None
+    if framework == "keras":
+        return f"kernel_initializer={init['keras']}"
+    return str(init["pytorch"]).split("(", 1)[0]  # nn.init.kaiming_normal_
+
+
+def code_names(rec: Recommendation, templates: dict[str, Any], framework: str) -> dict[str, str]:
+    """Each decided slot as the ``framework`` (``keras`` or ``pytorch``) code writes it:
+    ``nn.BCEWithLogitsLoss()``, ``torch.optim.Adam(lr=0.001)``, ``keras.losses.Huber(delta=1.0)``;
+    the same expressions as the snippet. Undecided slots are left out."""
+    p = _Problem.of(rec, templates)
+    notes = _Notes()  # what the snippet says in its TODO comments; the headline has its own words
+    out: dict[str, str] = {}
+    output, loss, optimizer, hidden = rec.output_activation, rec.loss, rec.optimizer, rec.hidden_activation
+    if framework == "pytorch":
+        torch_loss = _torch_loss(p, templates, notes)
+        if output.name is not None:
+            if torch_loss.logits and (torch_loss.fold is not None or output.name == "linear"):
+                out["output_activation"] = f"logits (no activation), {_units_text(p.units)}"
+            else:
+                module = _torch_module(templates, output.name, {k: v for k, v in output.params.items() if k != "units"}, "", notes)
+                out["output_activation"] = f"{module or output.name}, {_units_text(p.units)}"
+        if loss.name is not None:
+            out["loss"] = torch_loss.expr or f"loss_fn: {loss.name} written out (see the code)"
+        if optimizer.name is not None:
+            expression, clip = _torch_optimizer(p, templates, notes)
+            expression = expression.replace("model.parameters(), ", "").replace("(model.parameters())", "()")
+            if clip and "clipnorm" in optimizer.params:
+                expression += f", clip_grad_norm_(max_norm={_py(optimizer.params['clipnorm'])})"
+            out["optimizer"] = expression
+    else:
+        if output.name is not None:
+            out["output_activation"] = f"{output.name}{' (logits)' if loss.params.get('from_logits') is True else ''}, {_units_text(p.units)}"
+        if loss.name is not None:
+            out["loss"] = _keras_loss(p, templates, notes)
+        if optimizer.name is not None:
+            out["optimizer"] = _keras_optimizer(p, templates, notes)
+    if hidden.name is not None and p.depth > 0:
+        entry = templates["activations"].get(hidden.name) or {}
+        act_params = {k: v for k, v in hidden.params.items() if k not in _INIT_PARAMS}
+        rnn = ((entry.get("pytorch") or {}).get("rnn") or "nn.LSTM(").split("(", 1)[0]
+        if p.architecture == "rnn":
+            shown = f"{rnn if framework == 'pytorch' else 'keras.layers.LSTM'} with a {hidden.name} cell"
+        elif framework == "pytorch":
+            shown = _torch_module(templates, hidden.name, act_params, "", notes) or hidden.name
+        else:
+            keras = entry.get("keras") or {}
+            shown = fill(keras["layer"], _with_params(entry, act_params)) if keras.get("layer") else hidden.name
+        init = _init_name(templates, hidden.params, framework)
+        out["hidden_activation"] = shown + (f", {init}" if init else "")
+    return out
+
+
 def render_snippets(rec: Recommendation, templates: dict[str, Any]) -> dict[str, str]:
     """``{"keras": code, "pytorch": code}`` for ``rec``; ``templates`` is the validated
     content of ``rules/recommend/snippets.yaml`` (:func:`~nnadvisor.recommend.snippet_file.load_snippets`)."""
@@ -586,4 +671,4 @@ def render_snippets(rec: Recommendation, templates: dict[str, Any]) -> dict[str,
     return {"keras": _keras(problem, templates), "pytorch": _pytorch(problem, templates)}
 
 
-__all__ = ["fill", "render_snippets"]
+__all__ = ["code_names", "fill", "render_snippets"]

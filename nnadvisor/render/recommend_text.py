@@ -25,9 +25,16 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _choice(slot: str, choice: SlotChoice) -> str:
+FRAMEWORKS = {"keras": "Keras", "pytorch": "PyTorch"}
+
+
+def _choice(slot: str, choice: SlotChoice, facts: dict[str, Any], names: dict[str, str]) -> str:
+    if slot == "hidden_activation" and facts.get("depth") == 0:
+        return "none: no hidden layers (depth 0)"
     if choice.name is None:
         return "undecided"
+    if slot in names:
+        return names[slot]
     params = dict(choice.params)
     units = params.pop("units", None)
     text = choice.name
@@ -59,13 +66,17 @@ def _headline(rec: Recommendation) -> str:
     return f"Recommendation for a {task} problem ({'; '.join(bits)})"
 
 
-def render(rec: Recommendation, *, color: bool = False, code: bool = True) -> str:
+def render(rec: Recommendation, *, color: bool = False, code: bool = True, names: dict[str, str] | None = None) -> str:
+    """The recommendation for people. ``names``: each slot as the problem's framework writes it
+    (:func:`nnadvisor.recommend.snippets.code_names`), shown instead of the canonical names; the
+    code shown is the framework's (both for ``generic``)."""
     s = Styler(color)
+    facts = rec.problem.facts
     lines = [s(_headline(rec), "bold"), ""]
     for slot, choice in rec.slots().items():
         label = f"{LABELS[slot]:<10}"
         rules = f"  [{', '.join(choice.rules)}]" if choice.rules else ""
-        lines.append(f"  {s(label, 'bold')} {s(_choice(slot, choice), 'green' if choice.name else 'yellow')}{s(rules, 'dim')}")
+        lines.append(f"  {s(label, 'bold')} {s(_choice(slot, choice, facts, names or {}), 'green' if choice.name else 'yellow')}{s(rules, 'dim')}")
     lines += ["", s("Why", "bold")]
     explained: set[str] = set()
     for slot, choice in rec.slots().items():
@@ -91,7 +102,8 @@ def render(rec: Recommendation, *, color: bool = False, code: bool = True) -> st
     if rec.demos:
         lines += ["", s("Evidence", "bold") + f": nnadvisor demo {' | '.join(rec.demos)}"]
     if code:
-        for name, title in (("keras", "Keras"), ("pytorch", "PyTorch")):
-            if rec.snippets.get(name):
+        framework = facts.get("framework")
+        for name, title in FRAMEWORKS.items():
+            if rec.snippets.get(name) and framework in (name, "generic", None):
                 lines += ["", s(title, "bold"), textwrap.indent(rec.snippets[name].rstrip("\n"), "    ")]
     return "\n".join(lines) + "\n"
