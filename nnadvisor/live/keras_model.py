@@ -40,6 +40,10 @@ _READER_NOTES = (
 )
 """Notes of the Keras file reader about a missing loss or optimizer: for a live model, the notes
 below say it (a loss or optimizer could have been given)."""
+_SUBCLASSED = (
+    "{name} is a subclassed model: its config has no layers, and model.layers is in the order they were "
+    "set, not necessarily the order call() uses them, so its layers are unknown; only its loss and optimizer are checked"
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -197,6 +201,13 @@ def read(model: Any, loss: Any, optimizer: Any, rulebase: RuleBase, context: Map
     paths = _paths(text)
     out: list[ReadResult] = []
     for result in results:
-        result.notes = [n for n in result.notes if not n.message.startswith(_READER_NOTES)]
+        kept = []
+        for n in result.notes:
+            if n.message.startswith(_READER_NOTES):
+                continue
+            if n.message.startswith("model class ") and "is not a Sequential or functional model" in n.message:
+                n = Problem(n.pointer, n.location, _SUBCLASSED.format(name=type(model).__name__))
+            kept.append(n)
+        result.notes = kept
         out.append(finish(result, paths, rulebase.vocabulary, context, notes))
     return out
