@@ -62,6 +62,13 @@ def is_torch_module(obj: object) -> bool:
     return any(c.__name__ == "Module" and module_of(c) == "torch.nn.modules.module" for c in mro(obj))
 
 
+def from_torch(obj: object) -> bool:
+    """Whether ``obj``'s ``torch.nn.Module`` base is the one of the torch that is imported (not a
+    class that only bears the name): then torch.fx may be reached."""
+    imported = getattr(sys.modules.get("torch.nn.modules.module"), "Module", None)
+    return imported is not None and any(c is imported for c in mro(obj))
+
+
 def is_torch_optimizer(obj: object) -> bool:
     return any(c.__name__ == "Optimizer" and under(module_of(c), "torch.optim") for c in mro(obj))
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from nnadvisor.live import duck
 from nnadvisor.live.objects import keras_loss, keras_optimizer
-from nnadvisor.live.places import ROOT, finish
+from nnadvisor.live.places import ROOT, finish, pointer_of
 from nnadvisor.readers import ReadResult
 from nnadvisor.readers._model import START
 from nnadvisor.source import Problem, SourceError, read_bytes
@@ -164,7 +164,7 @@ def read(model: Any, loss: Any, optimizer: Any, rulebase: RuleBase, context: Map
     notes: list[Problem] = []
 
     def note(path: str, message: str) -> None:
-        notes.append(Problem("", START, message))
+        notes.append(Problem(pointer_of(path), START, message))
 
     if model is None:
         document: dict[str, Any] = {"class_name": "Sequential", "config": {"name": ROOT, "layers": []}}

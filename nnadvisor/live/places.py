@@ -23,8 +23,18 @@ ROOT = "model"
 """The path of the model object itself (the argument it was given as)."""
 CONTEXT_KEYS = ("task", "labels", "num_classes", "target_range", "outliers")
 """Problem keys of the config format that a caller gives as context."""
+PART_POINTERS = frozenset({"/loss", "/optimizer"})
+_ANCHORLESS = frozenset({"", "/framework", "/layers"})
+"""Pointers located where something else is (the document, the first layer): never a note's."""
 _READ_KEYS = frozenset({"framework", "layers", "loss", "optimizer", "version"})
 _LINE = re.compile(r"\((?:at )?line (\d+)\)|\b(?:at )?line (\d+)\b")
+
+
+def pointer_of(path: str) -> str:
+    """The config pointer a note about an object path names when it has no layer: ``/loss``,
+    ``/optimizer``; ``""`` otherwise (:func:`finish` finds a layer's pointer from its line)."""
+    pointer = "/" + path.split("[", 1)[0]
+    return pointer if pointer in PART_POINTERS else ""
 
 
 class Places:
@@ -62,15 +72,25 @@ def rewrite(message: str, paths: Mapping[int, str]) -> str:
 def finish(result: ReadResult, paths: Mapping[int, str], vocab: Vocabulary, context: Mapping[str, Any], extra_notes: list[Problem]) -> ReadResult:
     """The result of a live model: objects from the virtual lines, locations all ``(1, 1)``, notes
     naming objects, and the caller's context keys added to the config (validated again)."""
-    notes = [Problem(n.pointer, START, rewrite(n.message, paths)) for n in [*extra_notes, *result.notes]]
-    unique: dict[str, Problem] = {}
-    for note in notes:
-        unique.setdefault(note.message, note)
-    notes = list(unique.values())
     doc = result.doc
+    at_line: dict[int, str] = {}
+    if doc is not None:
+        for pointer, loc in doc.locations.items():
+            if pointer not in _ANCHORLESS and (loc.line not in at_line or len(pointer) < len(at_line[loc.line])):
+                at_line[loc.line] = pointer
+    unique: dict[str, Problem] = {}
+    for n in [*extra_notes, *result.notes]:
+        # A note names its object in its text, and by its pointer: the config key read from that
+        # object (the loss and the optimizer even when they stayed unknown and are not in the config).
+        pointer = n.pointer or at_line.get(n.location.line, "")
+        unique.setdefault(n.message, Problem(pointer, START, rewrite(n.message, paths)))
+    notes = list(unique.values())
     if doc is None:
         return ReadResult(problems=[Problem(p.pointer, START, rewrite(p.message, paths)) for p in result.problems], notes=notes)
     objects = {pointer: paths.get(loc.line, ROOT) for pointer, loc in doc.locations.items()}
+    for n in notes:
+        if n.pointer in PART_POINTERS:
+            objects.setdefault(n.pointer, n.pointer[1:])
     locations = dict.fromkeys(doc.locations, START)
     data = doc.data
     problems: list[Problem] = [Problem(p.pointer, START, rewrite(p.message, paths)) for p in result.problems]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from nnadvisor.live import duck
 from nnadvisor.live.objects import torch_loss, torch_optimizer
-from nnadvisor.live.places import ROOT, Places, finish
+from nnadvisor.live.places import ROOT, Places, finish, pointer_of
 from nnadvisor.readers import ReadResult
 from nnadvisor.readers._model import Assembly, Entry
 from nnadvisor.readers.pytorch.catalogue import Activation, Catalogue, catalogue
@@ -97,7 +97,7 @@ class TorchModel:
         self._tracer: Any = None
 
     def note(self, path: str, message: str) -> None:
-        self.asm.note(self.places.at(path), message)
+        self.asm.note(self.places.at(path), message, pointer_of(path))
 
     def at(self, path: str, *keys: str) -> dict[str, Location]:
         loc = self.places.at(path)
@@ -106,7 +106,21 @@ class TorchModel:
     # --- modules ---------------------------------------------------------------------------
 
     def read(self, model: Any) -> list[Entry]:
-        return self.module(unwrap(model), "", 0)
+        """The entries of a model, read in training mode (``forward`` may compute something else
+        in eval mode, ``if self.training: return logits``): a module in eval mode is switched
+        to training for the reading, and back (only the ``training`` flags change)."""
+        model = unwrap(model)
+        modules = getattr(model, "modules", None)
+        evaluating = [m for m in modules() if getattr(m, "training", True) is False] if callable(modules) else []
+        if evaluating:
+            self.note(ROOT, "the model is in eval mode: it is read as in training (model.train()), where the loss is applied; its mode is left as it was")
+        try:
+            for m in evaluating:
+                m.training = True
+            return self.module(model, "", 0)
+        finally:
+            for m in evaluating:
+                m.training = False
 
     def torch_class(self, m: Any) -> str | None:
         """The ``torch.nn`` class a module is (a user subclass that keeps its ``forward`` too)."""
@@ -187,6 +201,8 @@ class TorchModel:
 
     def trace(self, m: Any) -> tuple[Any, BaseException | None]:
         """The fx graph of ``m`` (untraceable submodules as leaves), or ``None`` and the error."""
+        if not duck.from_torch(m):
+            return None, TypeError("its class does not come from the imported torch")
         try:
             if self._tracer is None:
                 self._tracer = _tracer_class(importlib.import_module("torch.fx"))
@@ -360,7 +376,7 @@ def read(model: Any, loss: Any, optimizer: Any, rulebase: RuleBase, context: Map
     names = duck.Names([*cat.activation_functions, *cat.passthrough_functions, *cat.merge_functions, *cat.reductions, *cat.loss_functions, "torch.log"])
 
     def note(path: str, message: str) -> None:
-        asm.note(places.at(path), message)
+        asm.note(places.at(path), message, pointer_of(path))
 
     if model is None:
         entries: list[Entry] = []

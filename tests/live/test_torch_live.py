@@ -271,7 +271,8 @@ def test_an_untraceable_submodule_is_one_opaque_layer_and_the_rest_is_read(ruleb
         ("dense", "Linear"), ("activation", None), ("other", "Gate"), ("activation", None), ("dense", "Linear"), ("activation", None)
     ]  # fmt: skip
     assert result.objects["/layers/2"] == "gate" and result.objects["/layers/4"] == "head" and result.objects["/layers/5"] == "out"
-    assert any(n.message.startswith("torch.fx cannot trace Gate.forward") for n in result.notes)
+    gate_note = next(n for n in result.notes if n.message.startswith("torch.fx cannot trace Gate.forward"))
+    assert gate_note.pointer == "/layers/2"
     found = live(rulebase, model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters()))
     assert "NNA103" in rule_ids(found)  # the softmax after the known head is still read
 
@@ -431,7 +432,11 @@ def test_custom_loss_and_optimizer_are_unknown_and_said(rulebase: RuleBase) -> N
     said = [n.message for n in result.notes]
     assert any("FocalLoss, not a built-in PyTorch loss: the loss is unknown" in m for m in said), said
     assert any("MyAdam, not a torch.optim optimizer: the optimizer is unknown" in m for m in said), said
-    assert rule_ids(findings := live(rulebase, model, FocalLoss(), MyAdam(model.parameters(), lr=5.0))) == set(), findings
+    assert {n.pointer for n in result.notes if "unknown" in n.message} >= {"/loss", "/optimizer"}
+    assert result.objects["/loss"] == "loss" and result.objects["/optimizer"] == "optimizer"
+    findings = live(rulebase, model, FocalLoss(), MyAdam(model.parameters(), lr=5.0))
+    assert rule_ids(findings) == set(), findings
+    assert {f.object_path for f in findings if "FocalLoss" in f.message} == {"loss"}
     lam = read_live(model, lambda p, y: (p - y).abs().mean(), None, rulebase, {})[0]
     assert "loss" not in lam.doc.data and any("<lambda>" in n.message for n in lam.notes)
 
@@ -499,3 +504,27 @@ def test_missing_loss_and_optimizer_are_said(rulebase: RuleBase) -> None:
 def test_wrappers_are_unwrapped(rulebase: RuleBase) -> None:
     inner = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))
     assert "NNA103" in rule_ids(live(rulebase, nn.DataParallel(inner), nn.CrossEntropyLoss()))
+
+
+class Switching(nn.Module):
+    """Logits in training, probabilities at inference: CrossEntropyLoss gets logits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+        self.drop = nn.Dropout(0.5)
+
+    def forward(self, x: Any) -> Any:
+        logits = self.fc(self.drop(x))
+        if self.training:
+            return logits
+        return F.softmax(logits, dim=1)
+
+
+def test_a_model_in_eval_mode_is_read_as_in_training_and_left_in_eval_mode(rulebase: RuleBase) -> None:
+    model = Switching().eval()
+    found = live(rulebase, model, nn.CrossEntropyLoss())
+    assert rule_ids(found) == set()
+    assert any(m.startswith("the model is in eval mode: it is read as in training") for m in notes(found))
+    assert not model.training and not model.drop.training
+    assert rule_ids(live(rulebase, Switching().train(), nn.CrossEntropyLoss())) == set()
