@@ -58,6 +58,8 @@ class FixedFile:
     after: str
     fixed: list[Finding] = field(default_factory=list)
     """The findings the edits fixed."""
+    cells: dict[int, tuple[str, str]] | None = None
+    """In a notebook: each changed code cell's source before and after (what a diff shows)."""
 
 
 @dataclass

@@ -155,7 +155,7 @@ def fix_paths(checker: Checker, paths: Iterable[str], allowed: frozenset[str], w
                 unsettled.append((file, exc.codes))
                 fixed_raw, fixed, remaining = raw, [], findings
             if fixed_raw != raw:
-                changed.append(FixedFile(file, _shown(raw, fmt), _shown(fixed_raw, fmt), fixed))
+                changed.append(FixedFile(file, _shown(raw, fmt), _shown(fixed_raw, fmt), fixed, _cells(raw, fixed_raw) if fmt == "notebook" else None))
                 if write:
                     write_atomic(file, fixed_raw)
         except OSError as exc:
@@ -166,6 +166,13 @@ def fix_paths(checker: Checker, paths: Iterable[str], allowed: frozenset[str], w
     order = {f.file: i for i, f in enumerate(report.findings)}
     out.findings.sort(key=lambda f: order.get(f.file, 0))
     return FixOutcome(out, changed, skipped, unsettled)
+
+
+def _cells(before: bytes, after: bytes) -> dict[int, tuple[str, str]]:
+    from nnadvisor.readers.notebook import cell_sources
+
+    old, new = cell_sources(before), cell_sources(after)
+    return {n: (old[n], new[n]) for n in old if n in new and old[n] != new[n]}
 
 
 def _shown(raw: bytes, fmt: str) -> str:

@@ -733,6 +733,17 @@ def apply_cell_edits(raw: bytes, edits: dict[int, list[Edit]]) -> bytes:
     return (b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b"") + fixed_text.encode()
 
 
+def cell_sources(raw: bytes) -> dict[int, str]:
+    """Each code cell's source (position among all cells -> text), as the file holds it."""
+    _, _, raws = _read(decode(raw))
+    out = {}
+    for cell in raws:
+        source = cell.data.get(cell.source_key)
+        if cell.data.get("cell_type") == "code" and isinstance(source, (str, list)):
+            out[cell.position] = source if isinstance(source, str) else "".join(map(str, source))
+    return out
+
+
 def _source_json(text: str, start: int, end: int, source: str) -> str:
     """``source`` as a JSON list of lines laid out as the list at ``text[start:end]`` was."""
     lines = source.splitlines(keepends=True)
