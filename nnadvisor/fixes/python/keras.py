@@ -68,6 +68,10 @@ class KerasWriter(Writer):
             return None
         return named[1]
 
+    def _tf1_dense(self, call: ast.Call) -> bool:
+        cat = self.know.keras
+        return cat.canonical(self.src.qual(call.func, cat.default_aliases)) in cat.tf1_dense
+
     # --- activations ----------------------------------------------------------------------------
 
     def activation(self, index: int, layer: dict[str, Any], new: str) -> Changes | None:
@@ -156,13 +160,12 @@ class KerasWriter(Writer):
 
     def _layer_argument(self, pointer: str, new: str) -> Changes | None:
         """A layer's own activation argument: removed, replaced, or given."""
-        call = next((n for n in self.nodes(pointer) if isinstance(n, ast.Call) and self._layer_class(n)), None)
+        cat = self.know.keras
+        call = next((n for n in self.nodes(pointer) if isinstance(n, ast.Call) and (self._layer_class(n) or self._tf1_dense(n))), None)
         if call is None:
             return None
-        written = self._layer_class(call)
-        assert written is not None
-        cat = self.know.keras
-        params = cat.layer_params(written)
+        written = self._layer_class(call) or ""
+        params = cat.layer_params(written) if written else []  # tf.layers.dense: by keyword only
         position = params.index("activation") if "activation" in params else -1
         keyword = next((kw for kw in call.keywords if kw.arg is not None and cat.keyword(cat.layer_class(written), kw.arg) == "activation"), None)
         given: ast.expr | None = keyword.value if keyword is not None else None
@@ -175,7 +178,11 @@ class KerasWriter(Writer):
             name = self.know.keras_activation(new)
             return None if name is None else self.src.insert_keyword(call, f"activation={self.string(name)}")
         if at is None or self.src.position(self.src.start(given)) != (at.line, at.column):
-            return None  # the activation the config has is not this argument (a variable's value)
+            return None  # the activation the config has is not this argument
+        literal_string = isinstance(given, ast.Constant) and isinstance(given.value, str)
+        function = isinstance(given, (ast.Name, ast.Attribute)) and cat.activation(cat.canonical(self.src.qual(given, cat.default_aliases))) is not None
+        if not literal_string and not function:
+            return None  # a variable's value, or a layer object: the user's configuration, not this fix's
         if new == "linear":
             if keyword is not None:
                 return self.src.remove_argument(call, keyword)
@@ -183,9 +190,7 @@ class KerasWriter(Writer):
                 return self.src.remove_argument(call, given)
             return [self.src.replace(given, "None")]
         name = self.know.keras_activation(new)
-        if name is None or not (isinstance(given, (ast.Attribute, ast.Name)) or (isinstance(given, ast.Constant) and isinstance(given.value, str))):
-            return None
-        return [self.src.replace(given, self.string(name, given))]
+        return None if name is None else [self.src.replace(given, self.string(name, given))]
 
     # --- compile: loss and optimizer ------------------------------------------------------------
 
@@ -298,7 +303,9 @@ class KerasWriter(Writer):
             if old_extra.get(key) == new_extra.get(key):
                 continue
             if key not in new_extra:
-                return None
+                if isinstance(new, dict):
+                    return None
+                continue  # a loss replaced by name keeps the arguments it takes
             node = given.get(key)
             changed = self.set_argument(call, node.value if isinstance(node, ast.keyword) else node, key, new_extra[key])
             if changed is None:
