@@ -102,11 +102,40 @@ def decode(raw: bytes) -> str:
         ) from None
 
 
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+
+
+def binary_hint(raw: bytes) -> str | None:
+    """What a file that is not UTF-8 text is, and what to do, when that can be told from its
+    first bytes: UTF-16/UTF-32 text (re-save as UTF-8), an HDF5 file (Keras ``.h5`` weights or
+    legacy model: export the architecture). ``None`` otherwise."""
+    head = raw[:512]
+    if head.startswith(HDF5_MAGIC):
+        return (
+            "an HDF5 file (Keras .h5 weights or a legacy .h5 model), not a model definition nnadvisor reads: "
+            "save the model as .keras (model.save('model.keras')) or its architecture as JSON (model.to_json()) and check that"
+        )
+    if head.startswith(_UTF32_BOMS):
+        return "UTF-32 text: re-save the file as UTF-8"
+    if head.startswith(_UTF16_BOMS):
+        return "UTF-16 text: re-save the file as UTF-8"
+    pairs = len(head) // 2
+    if pairs >= 2:
+        even, odd = head[0 : 2 * pairs : 2], head[1 : 2 * pairs : 2]
+        # ASCII text in UTF-16 without a byte-order mark: every other byte is NUL.
+        if even.count(0) == pairs and odd.count(0) == 0 or odd.count(0) == pairs and even.count(0) == 0:
+            return "UTF-16 text (without a byte-order mark): re-save the file as UTF-8"
+    return None
+
+
 def read_bytes(raw: bytes) -> Document:
     if len(raw) > MAX_BYTES:
         raise SourceError(f"file is larger than {MAX_BYTES:,} bytes; model configs are refused beyond that")
-    if b"\x00" in raw[:8192]:
-        raise SourceError("binary content (NUL bytes): not a YAML or JSON document")
+    if b"\x00" in raw[:8192] or raw[:4] in _UTF16_BOMS or raw[:2] in _UTF16_BOMS:
+        hint = binary_hint(raw)
+        raise SourceError(hint or "binary content (NUL bytes): not a YAML or JSON document")
     return parse(decode(raw))
 
 
@@ -178,6 +207,7 @@ def _build(text: str) -> Document:
     anchors: dict[str, tuple[Any, int]] = {}
     stack: list[tuple[Any, str, Any, str | None, int]] = []
     nodes = 0
+    aliased = False  # an alias was expanded: a document too big is then named an alias bomb
     root: Any = _NO_KEY
     container: Any = None  # the open collection (None: at the top level)
     pointer = ""
@@ -243,6 +273,7 @@ def _build(text: str) -> Document:
                     raise _refuse(event, f"unknown alias *{event.anchor}")
                 value, size = anchors[event.anchor]
                 nodes += size
+                aliased = True
             elif cls is doc_start:
                 if root is not _NO_KEY:
                     raise _refuse(event, "more than one YAML document in the file")
@@ -252,7 +283,9 @@ def _build(text: str) -> Document:
             else:  # stream start, document end
                 continue
             if nodes > MAX_NODES:
-                raise _refuse(event, f"document expands to more than {MAX_NODES:,} values (alias bomb?); refused")
+                if aliased:
+                    raise _refuse(event, f"document expands to more than {MAX_NODES:,} values through its aliases (an alias bomb?); refused")
+                raise _refuse(event, f"document has more than {MAX_NODES:,} values; model configs are far smaller, and larger documents are refused")
             if key is _IN_LIST:
                 if located:
                     mark = event.start_mark

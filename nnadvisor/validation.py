@@ -27,15 +27,27 @@ Model = type[Any]
 """A pydantic model or a record class."""
 
 
+_MISSING = object()
+
+
+def _child(current: Any, element: int | str) -> Any:
+    """``current[element]`` when the data has it, else ``_MISSING`` (a union tag such as
+    ``LossSpec`` in an error's location is not part of the data)."""
+    if isinstance(current, dict) and element in current:
+        return current[element]
+    if isinstance(current, list) and isinstance(element, int) and 0 <= element < len(current):
+        return current[element]
+    return _MISSING
+
+
 def _pointer(loc: tuple[int | str, ...], data: Any) -> str:
     """The JSON pointer of ``loc`` in ``data``, skipping pydantic's union-branch tags."""
     pointer = ""
     current = data
     for element in loc:
-        if isinstance(current, dict) and element in current:
-            current = current[element]
-        elif isinstance(current, list) and isinstance(element, int) and 0 <= element < len(current):
-            current = current[element]
+        child = _child(current, element)
+        if child is not _MISSING:
+            current = child
         elif isinstance(current, dict) and isinstance(element, str) and _is_field_tag(element):
             break
         else:
@@ -115,21 +127,30 @@ def _all_models(root: Model) -> list[Model]:
     return seen
 
 
+def _expected(owner: Model | None, key: object) -> str:
+    """What to write instead of an unknown key: the closest accepted key ("did you mean"), else
+    the keys accepted there."""
+    if owner is None:
+        return ""
+    import difflib
+
+    fields = _fields(owner)
+    close = difflib.get_close_matches(str(key).lower(), fields, n=1, cutoff=0.6) if isinstance(key, str) else []
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f" (expected one of: {', '.join(fields)})"
+
+
 def problems(exc: ValidationError, doc: Document, model: Model) -> list[Problem]:
     """One located problem per distinct error, most specific first, union noise removed."""
-    errors = exc.errors(include_url=False)
-    # When a value is a mapping, errors from the scalar branches of its union say nothing useful.
-    specific = [e for e in errors if not e["type"].endswith("_type") or e["type"] == "literal_error"]
     out: list[Problem] = []
     seen: set[tuple[str, str]] = set()
-    for err in specific or errors:
+    for err in _specific(exc.errors(include_url=False), doc.data):
         loc = tuple(err["loc"])
         pointer = _pointer(loc, doc.data)
         key = loc[-1] if loc else ""
         if err["type"] == "extra_forbidden":
-            owner = _owner(model, loc)
-            expected = f" (expected one of: {', '.join(_fields(owner))})" if owner else ""
-            message = f"unknown key {key!r}{expected}"
+            message = f"unknown key {key!r}{_expected(_owner(model, loc), key)}"
         elif err["type"] == "missing":
             message = f"missing required key {key!r}"
         else:
@@ -151,11 +172,77 @@ def _validation_error() -> type[ValidationError]:
     return ValidationError
 
 
-def validate_config(doc: Document, vocab: Vocabulary) -> tuple[ModelConfig | None, list[Problem]]:
+def _at(loc: tuple[int | str, ...], data: Any) -> Any:
+    """The value at ``loc`` in ``data`` (union tags skipped), or ``_MISSING``."""
+    current = data
+    for element in loc:
+        child = _child(current, element)
+        if child is not _MISSING:
+            current = child
+        elif not (isinstance(element, str) and not _is_field_tag(element)):
+            return _MISSING
+    return current
+
+
+def _specific(errors: list[Any], data: Any) -> list[Any]:
+    """The errors that say something. A value of a union type (``loss: str | LossSpec``) that
+    fails every branch gets one error per branch; that of a branch it is not (``str`` for a
+    mapping) is noise beside an error from inside the branch it is, and is left out. Other type
+    errors (``layers: 3``) are kept."""
+
+    def noise(err: Any) -> bool:
+        loc = tuple(err["loc"])
+        if not err["type"].endswith("_type") or err["type"] == "literal_error" or not loc:
+            return False
+        parent, tag = loc[:-1], loc[-1]
+        holder = _at(parent, data)
+        if isinstance(holder, dict) and tag in holder:
+            return False  # a field of the data, not a union branch
+        # another branch of the same union got further into the value (it is that branch)
+        return any(len(o["loc"]) > len(loc) and tuple(o["loc"])[: len(parent)] == parent for o in errors)
+
+    kept = [e for e in errors if not noise(e)]
+    return kept or errors
+
+
+def _without_unknown_keys(exc: ValidationError, data: Any) -> Any | None:
+    """A copy of ``data`` without the unknown keys ``exc`` reports, or ``None`` when ``exc``
+    reports anything else (a wrong value, a missing key: the rest cannot be read as meant)."""
+    import copy
+
+    errors = _specific(exc.errors(include_url=False), data)
+    if not errors or any(e["type"] != "extra_forbidden" for e in errors):
+        return None
+    out = copy.deepcopy(data)
+    for err in errors:
+        loc = tuple(err["loc"])
+        parent = out
+        for element in loc[:-1]:
+            child = _child(parent, element)
+            parent = parent if child is _MISSING else child  # a union tag leaves it where it is
+        if not isinstance(parent, dict) or loc[-1] not in parent:
+            return None
+        del parent[loc[-1]]
+    return out
+
+
+def validate_config(doc: Document, vocab: Vocabulary, *, partial: bool = False) -> tuple[ModelConfig | None, list[Problem]]:
     """``doc.data`` as a :class:`ModelConfig` (the vocabulary says which layer types are activation
     shorthands), or ``None`` and the located problems. Every reader's way to a config: it needs no
-    import of pydantic (a valid config may not even import pydantic-core; an invalid one has)."""
+    import of pydantic (a valid config may not even import pydantic-core; an invalid one has).
+
+    ``partial``: when the only problems are unknown keys, also the config read without them, so
+    that a caller can report the other findings of the file beside the unknown keys (a typo in
+    one key does not hide a softmax + mse). The problems are returned either way."""
+    error = _validation_error()
     try:
         return ModelConfig.model_validate(doc.data, context={"vocabulary": vocab}), []
-    except _validation_error() as exc:  # evaluated only when something was raised
-        return None, problems(exc, doc, ModelConfig)
+    except error as exc:  # evaluated only when something was raised
+        found = problems(exc, doc, ModelConfig)
+        rest = _without_unknown_keys(exc, doc.data) if partial else None
+    if rest is not None:
+        try:
+            return ModelConfig.model_validate(rest, context={"vocabulary": vocab}), found
+        except error:
+            pass
+    return None, found

@@ -78,3 +78,28 @@ def test_jobs_setting(cli: CliRunner, tmp_path: Path) -> None:
     result = cli("check", "m.yaml", cwd=tmp_path)
     assert result.code == 2 and "pyproject.toml:2: setting 'jobs' must be a whole number of processes" in result.err
     assert cli("check", "--jobs", "0", "m.yaml", cwd=tmp_path).code == 2
+
+
+def test_jobs_beyond_the_cpus_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nnadvisor import parallel
+
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(parallel.os, "fork", counting_fork)
+    assert [r for r, _ in fork_map(_square, range(MIN_ITEMS * 4), 64)] == [x * x for x in range(MIN_ITEMS * 4)]
+    assert len(forks) == 1  # two processes: the parent and one worker
+
+
+def test_check_with_many_jobs_gives_the_same_report(cli: CliRunner, tmp_path: Path) -> None:
+    for i in range(MIN_ITEMS + 10):
+        (tmp_path / f"m{i:04}.yaml").write_text(f"layers:\n  - {{type: dense, units: {i % 4 + 1}, activation: softmax}}\nloss: mse\n")
+    one = cli("check", "--no-cache", "--format", "json", "-j", "1", str(tmp_path))
+    many = cli("check", "--no-cache", "--format", "json", "-j", "64", str(tmp_path))
+    assert one.code == many.code == 1
+    assert json.loads(one.out) == json.loads(many.out)

@@ -32,6 +32,13 @@ def demo(
         demos.get_scenario(name)
     except demos.UnknownScenarioError as exc:
         fail(str(exc.args[0]) if exc.args else f"no scenario {name!r}")
+    if plot is not None:
+        from nnadvisor.render.demo_plot import PlotUnavailableError, check_target
+
+        try:
+            check_target(plot)  # before the training: a typo in the path costs nothing
+        except PlotUnavailableError as exc:
+            fail(str(exc))
     print_demos([name], output_format, color, plot)
 
 

@@ -90,6 +90,8 @@ class Plan:
     probe: Probe | None = None
     curve_label: str = "training loss per epoch"
     curves_comparable: bool = False
+    seed_counts: tuple[str, ...] = ()
+    """``details`` keys that are 0/1 flags per seed (shown as a number of seeds)."""
 
 
 def _measure(cfg: Config, seeds: Sequence[int], measured: Measured) -> list[Run]:
@@ -156,4 +158,5 @@ def execute(
         comparisons=comparisons,
         notes=notes,
         extra=extra,
+        seed_counts=list(plan.seed_counts),
     )

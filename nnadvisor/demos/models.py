@@ -11,9 +11,9 @@ The JSON contract (docs: evidence.md) is the prefix of :class:`DemoResult`::
 
 Fields added beyond the contract: ``rules``, ``curve_label``, ``curves_comparable``,
 ``comparisons`` (secondary tables with their own computed summaries), ``notes`` (lines generated
-from measured numbers) and ``extra`` (the raw analytic numbers) on the result; ``details``
-(further per-seed measurements) on each config; ``supported``, ``ties`` and ``beats`` on the
-verdict.
+from measured numbers), ``extra`` (the raw analytic numbers) and ``seed_counts`` (the ``details``
+that are per-seed yes/no flags, shown as a number of seeds) on the result; ``details`` (further
+per-seed measurements) on each config; ``supported``, ``ties`` and ``beats`` on the verdict.
 
 The verdict is arithmetic, never prose written by hand: ``recommended_wins`` counts the seeds on
 which the recommended configuration is *strictly* better than every other configuration of the
@@ -119,6 +119,9 @@ class DemoResult(_Model):
     comparisons: list[Comparison] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     extra: dict[str, Any] = Field(default_factory=dict)
+    seed_counts: list[str] = Field(default_factory=list)
+    """``details`` keys that are 0/1 per seed (``diverged``): tables show how many seeds (2/5),
+    as the ``won`` column does, not their mean."""
 
     @field_validator("extra")
     @classmethod
@@ -143,6 +146,10 @@ class DemoResult(_Model):
             )
         for comp in self.comparisons:
             _check_table(comp.configs, n, f"comparison {comp.title!r}", need_recommended=False)
+        for key in self.seed_counts:
+            for c in [*self.configs, *(c for comp in self.comparisons for c in comp.configs)]:
+                if any(v not in (0.0, 1.0) for v in c.details.get(key, ())):
+                    raise ValueError(f"seed count {key!r} of {c.label!r} is not 0 or 1 per seed")
         return self
 
 

@@ -159,4 +159,5 @@ def plan() -> Plan:
         probe=probe,
         curve_label="training loss (crossentropy) per epoch",
         curves_comparable=True,
+        seed_counts=("diverged",),
     )

@@ -3,15 +3,16 @@
 Pure functions of the result models (no NumPy, no rich): ``render_demo(result, color=...)`` and
 ``render_list(infos)``. Sparklines show each configuration's loss curve averaged over seeds;
 when the curves are on one scale (the same loss in every configuration) they share a vertical
-scale, otherwise each is scaled to its own range and the first and last values are printed next
-to it. A logarithmic scale is used when the values span more than two orders of magnitude.
+scale, unless that would flatten one of them (:func:`shared_scale`); otherwise each is scaled to
+its own range. The first and last values are printed next to each. A logarithmic scale is used
+when the values span more than two orders of magnitude.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from nnadvisor.demos.models import (
     ConfigResult,
@@ -76,7 +77,11 @@ def sparkline(values: Sequence[float], lo: float | None = None, hi: float | None
 
 
 def _table(
-    configs: Sequence[ConfigResult], metric: MetricInfo, s: Styler, indent: str = "  "
+    configs: Sequence[ConfigResult],
+    metric: MetricInfo,
+    s: Styler,
+    indent: str = "  ",
+    counts: Collection[str] = (),
 ) -> list[str]:
     n = len(configs[0].values)
     winners = seed_winners(configs, metric.higher_is_better)
@@ -96,7 +101,7 @@ def _table(
             fmt(max(c.values)),
             f"{won}/{n}",
         ]
-        row += [fmt(mean(c.details[k])) if k in c.details else "-" for k in detail_keys]
+        row += [_detail(c.details[k], k in counts) if k in c.details else "-" for k in detail_keys]
         rows.append(row)
     widths = [max(len(r[j]) for r in [head, *rows]) for j in range(len(head))]
 
@@ -115,11 +120,47 @@ def _table(
     return out
 
 
+def _detail(values: Sequence[float], count: bool) -> str:
+    """A details cell: the mean over seeds, or for a yes/no flag how many seeds (2/5)."""
+    return f"{round(sum(values))}/{len(values)}" if count else fmt(mean(values))
+
+
+SQUEEZE = 0.25
+"""A moving curve drawn on a shared scale must span at least this share of it."""
+
+
+def shared_scale(curves: Sequence[Sequence[float]]) -> tuple[float, float] | None:
+    """The range the curves share, or ``None`` when sharing it would flatten one of them: a
+    curve that moves by itself (by more than 1% of its size) must span at least a quarter of the
+    shared range (on the logarithmic scale, when that is used). One diverging run reaching 3e+17
+    then no longer draws every other curve as a flat line."""
+    values = [v for c in curves for v in c]
+    if not values:
+        return None
+    lo, hi = min(values), max(values)
+    if hi <= lo:
+        return lo, hi
+    log = _use_log(lo, hi)
+
+    def at(v: float) -> float:
+        return math.log(v) if log else v
+
+    span = at(hi) - at(lo)
+    for c in curves:
+        if not c:
+            continue
+        a, b = min(c), max(c)
+        if b - a <= 0.01 * max(abs(a), abs(b)):
+            continue  # flat by itself: its level against the others is what the line shows
+        if at(b) - at(a) < SQUEEZE * span:
+            return None
+    return lo, hi
+
+
 def _curves(configs: Sequence[ConfigResult], comparable: bool, indent: str = "  ") -> list[str]:
     curves = {c.label: mean_curve(c.curve) for c in configs}
-    finite = [v for cur in curves.values() for v in cur]
-    lo = min(finite) if comparable and finite else None
-    hi = max(finite) if comparable and finite else None
+    scale = shared_scale(list(curves.values())) if comparable else None
+    lo, hi = scale if scale is not None else (None, None)
     width = max(len(label) for label in curves)
     out = []
     for c in configs:
@@ -134,6 +175,14 @@ def _curves(configs: Sequence[ConfigResult], comparable: bool, indent: str = "  
             line += f"  ({short} seed(s) stopped early: non-finite loss)"
         out.append(line)
     return out
+
+
+def _scale_words(configs: Sequence[ConfigResult], comparable: bool) -> str:
+    if not comparable:
+        return "each on its own scale"
+    if shared_scale([mean_curve(c.curve) for c in configs]) is None:
+        return "each on its own scale: one curve's range would flatten the others"
+    return "shared scale"
 
 
 def _wrap(text: str, indent: str) -> list[str]:
@@ -154,20 +203,21 @@ def render_demo(result: DemoResult, *, color: bool) -> str:
         "",
     )
     lines.append("")
-    lines += _table(result.configs, m, s)
+    lines += _table(result.configs, m, s, counts=result.seed_counts)
     lines.append("")
     v = result.verdict
     style = ("green",) if v.supported else ("red", "bold")
     lines += [s(x, *style) for x in _wrap("verdict: " + v.summary, "")]
     lines.append("")
-    scale = "shared scale" if result.curves_comparable else "each on its own scale"
-    lines.append(s(f"{result.curve_label}, mean over seeds ({scale}):", "dim"))
+    lines.append(s(f"{result.curve_label}, mean over seeds ({_scale_words(result.configs, result.curves_comparable)}):", "dim"))
     lines += _curves(result.configs, result.curves_comparable)
     for comp in result.comparisons:
         lines.append("")
         lines.append(s(comp.title, "bold"))
-        lines += _table(comp.configs, comp.metric, s)
+        lines += _table(comp.configs, comp.metric, s, counts=result.seed_counts)
         lines += _wrap("-> " + comp.summary, "  ")
+        if result.curves_comparable and _scale_words(comp.configs, True) != "shared scale":
+            lines.append(s(f"  ({_scale_words(comp.configs, True)}):", "dim"))
         lines += _curves(comp.configs, result.curves_comparable)
     if result.notes:
         lines.append("")
