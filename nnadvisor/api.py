@@ -283,9 +283,21 @@ def check_model(
     results = read_live(model, loss, optimizer, run.rulebase, context)
     report = run.check_results(results, name)
     for f in report.findings:
-        if f.object_path is not None and not f.object_path.startswith(name):
-            f.object_path = f"{name}.{f.object_path}" if f.object_path not in ("loss", "optimizer") else f.object_path
+        if f.object_path is not None:
+            f.object_path = model_path(f.object_path, name, context)
     return report
+
+
+def model_path(path: str, name: str, context: Mapping[str, Any]) -> str:
+    """An object path as the user names it: the model is ``name`` (``model``, ``model.head.1``);
+    the loss, the optimizer and the problem keys given are themselves (``loss``, ``loss['cls']``)."""
+    from nnadvisor.live.places import ROOT
+
+    if path == ROOT:
+        return name
+    if path.split("[", 1)[0] in ("loss", "optimizer") or path in context:
+        return path
+    return f"{name}.{path}"
 
 
 def recommend(**problem: Any) -> Recommendation:

@@ -385,6 +385,8 @@ class _Deriver:
             if value is not None:
                 facts.set(path, value, self.key(pointer, *spellings))
         clip = next((k for k in ("clipnorm", "clipvalue", "global_clipnorm") if getattr(spec, k) is not None), None)
+        if clip is None and f"{pointer}/clipnorm" in self.unknowns:
+            return  # clipped outside the optimizer, where the reader cannot see (a live PyTorch model's loop)
         facts.set("optimizer.clipping", clip is not None, self.key(pointer, clip) if clip else pointer)
 
     def context(self) -> None:

@@ -87,20 +87,22 @@ def check_results(results: list[readers.ReadResult], file: str, rulebase: RuleBa
         found = evaluate(rulebase.compiled, facts, file, result.doc)
         if fixes is not None:
             fixes.attach(found, result)
+        if result.objects:
+            _locate_objects(found, result.objects)
         per_head.append((result.label or (f"head {result.head}" if result.head else None), found))
     findings = _merge_heads(per_head)
-    notes: list[Problem] = []
     seen: set[tuple[int, int, str]] = set()
-    for result in results:
+    for result in results:  # each note once, located by the objects of the result that made it
+        fresh: list[Problem] = []
         for note in result.notes:
             key = (note.location.line, note.location.column, note.message)
             if key not in seen:
                 seen.add(key)
-                notes.append(note)
-    findings += _reader_findings(NOTE_RULE, notes, file, rulebase)
-    objects = {k: v for result in results for k, v in result.objects.items()}
-    if objects:
-        _locate_objects(findings, objects)
+                fresh.append(note)
+        noted = _reader_findings(NOTE_RULE, fresh, file, rulebase)
+        if result.objects:
+            _locate_objects(noted, result.objects)
+        findings += noted
     findings.sort(key=lambda f: (f.line, f.column, f.rule_id))
     return findings
 
@@ -156,15 +158,15 @@ def _merge_heads(per_head: list[tuple[str | None, list[Finding]]]) -> list[Findi
     """One list: a finding every head has is kept once; the others are prefixed with their head."""
     if len(per_head) == 1:
         return per_head[0][1]
-    count: dict[tuple[str, int, int, str], int] = {}
+    count: dict[tuple[str, int, int, str, str | None], int] = {}
     for _, found in per_head:
-        for key in {(f.rule_id, f.line, f.column, f.message) for f in found}:
+        for key in {(f.rule_id, f.line, f.column, f.message, f.object_path) for f in found}:
             count[key] = count.get(key, 0) + 1
     merged: list[Finding] = []
-    emitted: set[tuple[str, int, int, str]] = set()
+    emitted: set[tuple[str, int, int, str, str | None]] = set()
     for head, found in per_head:
         for f in found:
-            key = (f.rule_id, f.line, f.column, f.message)
+            key = (f.rule_id, f.line, f.column, f.message, f.object_path)
             if count[key] == len(per_head):
                 if key not in emitted:
                     emitted.add(key)

@@ -170,11 +170,6 @@ def test_context_is_added(rulebase: RuleBase) -> None:
     assert "NNA301" in rule_ids(found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lint._merge_heads keys findings on (rule, line, column, message): a live model's are all at 1:1, so the same "
-    "finding on two heads reads as one that holds for every head (needs object_path in the key; see the report)",
-)
 def test_the_same_finding_on_two_heads_is_reported_for_each(rulebase: RuleBase) -> None:
     inp = keras.Input((8,))
     h = layers.Dense(16, activation="relu")(inp)
