@@ -413,3 +413,82 @@ model.compile(optimizer='adam', loss='mse')
 def test_a_loss_object_with_an_argument_the_new_loss_does_not_take_is_not_edited(rulebase: RuleBase) -> None:
     text = IMAGES.replace("SparseCategoricalCrossentropy(from_logits=True)", "SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)")
     assert_no_fix(text, rulebase, "NNA302")
+
+
+# --- more shapes --------------------------------------------------------------------------------
+
+
+def test_an_activation_inside_a_time_distributed_wrapper(rulebase: RuleBase) -> None:
+    text = """import keras
+from keras import layers
+
+tagger = keras.Sequential([
+    keras.Input(shape=(20, 8)),
+    layers.LSTM(32, return_sequences=True),
+    layers.TimeDistributed(layers.Dense(5, activation="softmax")),
+])
+tagger.compile(optimizer=keras.optimizers.Adam(clipnorm=1.0), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+"""
+    assert_fix(text, rulebase, "NNA103", text.replace('layers.Dense(5, activation="softmax")', "layers.Dense(5)"))
+
+
+def test_a_lambda_softmax_layer_ending_the_list(rulebase: RuleBase) -> None:
+    text = """import tensorflow as tf
+from tensorflow import keras
+
+model = keras.Sequential([
+    keras.Input(shape=(20,)),
+    keras.layers.Dense(5),
+    keras.layers.Lambda(lambda t: tf.nn.softmax(t)),
+])
+model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+"""
+    assert_fix(text, rulebase, "NNA103", text.replace("    keras.layers.Lambda(lambda t: tf.nn.softmax(t)),\n", ""))
+
+
+def test_an_activation_function_in_call(rulebase: RuleBase) -> None:
+    text = """import tensorflow as tf
+
+
+class Scorer(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.d1 = tf.keras.layers.Dense(32, activation="relu")
+        self.d2 = tf.keras.layers.Dense(4)
+
+    def call(self, x):
+        return tf.nn.softmax(self.d2(self.d1(x)), axis=-1)
+
+
+model = Scorer()
+model.compile(optimizer="adam", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+"""
+    assert_fix(text, rulebase, "NNA103", text.replace("return tf.nn.softmax(self.d2(self.d1(x)), axis=-1)", "return self.d2(self.d1(x))"))
+
+
+def test_a_functional_activation_function_is_renamed(rulebase: RuleBase) -> None:
+    text = """import keras
+from keras import layers
+
+inputs = keras.Input(shape=(16,))
+h = layers.Dense(32, activation="relu")(inputs)
+logits = layers.Dense(1)(h)
+outputs = keras.activations.softmax(logits)
+model = keras.Model(inputs, outputs)
+model.compile(optimizer="adam", loss="binary_crossentropy")
+"""
+    assert_fix(text, rulebase, "NNA201", text.replace("keras.activations.softmax(logits)", "keras.activations.sigmoid(logits)"))
+
+
+def test_a_tf1_dense_activation_keyword(rulebase: RuleBase) -> None:
+    text = """import tensorflow.compat.v1 as tf
+
+tf.disable_v2_behavior()
+x = tf.placeholder(tf.float32, [None, 784])
+y = tf.placeholder(tf.int64, [None])
+h = tf.layers.dense(x, 128, activation=tf.nn.relu)
+out = tf.layers.dense(h, 10, activation=tf.nn.softmax)
+loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=out))
+train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
+"""
+    assert_fix(text, rulebase, "NNA103", text.replace("tf.layers.dense(h, 10, activation=tf.nn.softmax)", "tf.layers.dense(h, 10)"))

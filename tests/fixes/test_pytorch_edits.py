@@ -629,24 +629,29 @@ for x, y in []:
     assert synthetic(text, rulebase, [{"op": "add", "path": "/loss", "value": "categorical_crossentropy"}]) is None
 
 
-def test_a_factory_whose_final_activation_is_an_argument_is_not_edited(rulebase: RuleBase) -> None:
+def test_a_factory_called_for_two_models_is_not_edited_for_one_of_them(rulebase: RuleBase) -> None:
     text = """import torch
 from torch import nn
 
 
-def mlp(n_in, n_out, final):
-    return nn.Sequential(nn.Linear(n_in, 64), nn.ReLU(), nn.Linear(64, n_out), final)
+def head(n_in: int, n_out: int) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(n_in, 64), nn.ReLU(), nn.Linear(64, n_out), nn.Softmax(dim=1))
 
 
-generator = mlp(16, 784, nn.Tanh())
-discriminator = mlp(784, 1, nn.Sigmoid())
-bce = nn.BCEWithLogitsLoss()
-opt = torch.optim.Adam(discriminator.parameters())
-for x, y in []:
-    loss = bce(discriminator(x), y)
+species, colour = head(128, 12), head(128, 4)
+ce, nll = nn.CrossEntropyLoss(), nn.NLLLoss()
+optimizer = torch.optim.Adam([*species.parameters(), *colour.parameters()])
+
+
+def step(features, y_species, y_colour):
+    loss = ce(species(features), y_species) + nll(torch.log(colour(features)), y_colour)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
 """
-    found = [p for p in __import__("tests.fixes.test_python_edits", fromlist=["patched"]).patched(text, rulebase, "NNA103")]
-    assert all(p.edits(text) is None for p in found)
+    assert_no_fix(text, rulebase, "NNA103")
+    both = text.replace("nll(torch.log(colour(features)), y_colour)", "ce(colour(features), y_colour)").replace("ce, nll = nn.CrossEntropyLoss(), nn.NLLLoss()", "ce = nn.CrossEntropyLoss()")
+    assert_fix(both, rulebase, "NNA103", both.replace(", nn.Softmax(dim=1))", ")"))
 
 
 def test_clipping_is_not_written_into_a_training_loop(rulebase: RuleBase) -> None:
@@ -657,3 +662,66 @@ def test_clipping_is_not_written_into_a_training_loop(rulebase: RuleBase) -> Non
 def test_a_normalising_activation_is_not_added_without_its_dimension(rulebase: RuleBase) -> None:
     text = SEQ2SEQ.replace("return F.softmax(self.out(out), dim=-1), h", "return self.out(out), h")
     assert_no_fix(text, rulebase, "NNA102")
+
+
+def test_a_keyed_sequential_entry(rulebase: RuleBase) -> None:
+    text = """from collections import OrderedDict
+
+import torch
+import torch.nn as nn
+
+model = nn.Sequential(OrderedDict([
+    ("fc1", nn.Linear(10, 32)),
+    ("relu", nn.ReLU()),
+    ("fc2", nn.Linear(32, 3)),
+    ("softmax", nn.Softmax(dim=1)),
+]))
+criterion = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for x, y in []:
+    loss = criterion(model(x), y)
+"""
+    assert_fix(text, rulebase, "NNA103", text.replace('    ("softmax", nn.Softmax(dim=1)),\n', ""))
+
+
+TWO_MODELS_ONE_CLASS = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, n_out: int) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, n_out), nn.Softmax(dim=1))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+colour, shape = Net(5), Net(3)
+ce, nll = nn.CrossEntropyLoss(), nn.NLLLoss()
+optimizer = torch.optim.Adam([*colour.parameters(), *shape.parameters()], lr=1e-3)
+
+
+def step(x, y_colour, y_shape):
+    loss = ce(colour(x), y_colour) + nll(torch.log(shape(x)), y_shape)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+"""
+
+
+def test_a_class_two_models_share_is_not_edited_for_one_of_them(rulebase: RuleBase) -> None:
+    """Removing the softmax of Net fixes `colour` (into CrossEntropyLoss) but breaks `shape`,
+    whose log of the softmax is the log-probabilities NLLLoss wants."""
+    assert_no_fix(TWO_MODELS_ONE_CLASS, rulebase, "NNA103")
+
+
+def test_a_distilled_student_whose_output_a_second_loss_reads_is_not_edited(rulebase: RuleBase) -> None:
+    text = TWO_MODELS_ONE_CLASS.replace("colour, shape = Net(5), Net(3)", "teacher, student = Net(10), Net(10)").replace(
+        "ce, nll = nn.CrossEntropyLoss(), nn.NLLLoss()", "ce, kl = nn.CrossEntropyLoss(), nn.KLDivLoss(reduction='batchmean')"
+    )
+    text = text.replace("[*colour.parameters(), *shape.parameters()]", "student.parameters()").replace(
+        "def step(x, y_colour, y_shape):\n    loss = ce(colour(x), y_colour) + nll(torch.log(shape(x)), y_shape)\n",
+        "def step(x, y):\n    with torch.no_grad():\n        soft = teacher(x)\n    out = student(x)\n    loss = ce(out, y) + kl(torch.log(out), soft)\n",
+    )
+    assert_no_fix(text, rulebase, "NNA103")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from nnadvisor.fixes.python.text import literal
+from nnadvisor.fixes.python.text import Change, literal
 from nnadvisor.fixes.python.writer import Changes, Writer
 
 
@@ -92,8 +92,8 @@ class KerasWriter(Writer):
             if written is None and function is None:
                 continue
             if new == "linear":
-                if written is None:
-                    return self.drop_call(node, node.args[0]) if len(node.args) == 1 and not node.keywords else None
+                if written is None:  # tf.nn.softmax(x), keras.activations.softmax(x, axis=-1)
+                    return self.drop_call(node, node.args[0]) if node.args and not isinstance(node.args[0], ast.Starred) else None
                 return self._remove_layer(node)
             if written is None:
                 return self._rename_function(node, new)
@@ -142,8 +142,8 @@ class KerasWriter(Writer):
             renamed = None if spelt is None else self.src.replace(func, spelt)
         if renamed is None:
             return None
-        end = self.src.end(call)
-        return [renamed, self.src.replace(call, "")._replace(start=end - 1, end=end - 1, content=self.string(name))]
+        inside = self.src.end(call) - 1  # before the closing parenthesis of Softmax()
+        return [renamed, Change(inside, inside, self.string(name))]
 
     def _rename_function(self, call: ast.Call, new: str) -> Changes | None:
         """``tf.nn.softmax(x)`` -> ``tf.nn.sigmoid(x)``, when the module has the new activation."""

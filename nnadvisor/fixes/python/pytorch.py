@@ -133,8 +133,11 @@ class TorchWriter(Writer):
                 if isinstance(stmt, ast.Expr):
                     return self.src.delete_statement(stmt)  # layers.append(nn.Softmax(dim=1))
             return None
-        if isinstance(parent, ast.List) and parent.elts[-1] is node and len(parent.elts) > 1:
-            return self.src.remove_element(parent, node)  # layers = [..., nn.Softmax(dim=1)]
+        element: ast.expr = node
+        if isinstance(parent, ast.Tuple) and len(parent.elts) == 2 and parent.elts[1] is node:
+            element, parent = parent, self.src.parent(parent)  # OrderedDict([..., ("softmax", nn.Softmax(dim=1))])
+        if isinstance(parent, ast.List) and parent.elts[-1] is element and len(parent.elts) > 1:
+            return self.src.remove_element(parent, element)  # layers = [..., nn.Softmax(dim=1)]
         if isinstance(parent, ast.Assign):
             return self.drop_module_use(node)
         return None

@@ -415,10 +415,12 @@ def _commas(gap: str) -> int | None:
 
 
 def quote_style(src: Source) -> str:
-    """The quote character most string literals of the file use (``"`` when there are none)."""
+    """The quote character most string literals of the file use (``"`` when there are none;
+    docstrings are not counted)."""
     double = single = 0
+    docstrings = {id(n.value) for n in ast.walk(src.tree) if isinstance(n, ast.Expr)}
     for node in ast.walk(src.tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and hasattr(node, "lineno"):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and hasattr(node, "lineno") and id(node) not in docstrings:
             first = src.text[src.start(node) : src.start(node) + 4].lstrip("rRbBuUfF")[:1]
             if first == '"':
                 double += 1

@@ -3,14 +3,16 @@ and what the rules see of each model in it must be what the patch says, and noth
 
 For the model the patch is for, the facts of the edited source (what rules are evaluated on) must
 equal the facts of the patched config. Every other model the file defines or pairs (a GAN's other
-network, a second head) must be unchanged, or changed exactly as the patch changes it (the same
-model read in two pairs). A fix that would change something the patch does not say (a criterion
-shared with another model, a layer built in a loop, a factory called twice) is not offered.
+network, a second head) must be unchanged, or changed exactly as the patch changes it when the
+rules give it the same fix (the same model read in two pairs). A fix that would change something the patch does not say (a criterion
+shared with another model, a layer built in a loop, a class two models are made of when only one
+of them needs the fix) is not offered.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from typing import TYPE_CHECKING, Any
 
 from nnadvisor.fixes.python.text import Change
@@ -161,6 +163,20 @@ def verified(text: str, new_text: str, doc: Document, patch: Patch, framework: s
         if i in targets:
             if got != wanted:
                 return False
-        elif got != signature(b.doc.data, b.unknowns, know) and got != wanted:
+        elif got != signature(b.doc.data, b.unknowns, know) and (got != wanted or not _needs(b, patch, know)):
             return False
     return True
+
+
+def _needs(result: ReadResult, patch: Patch, know: Knowledge) -> bool:
+    """Whether the rules give this model the very fix (a class instantiated twice, a criterion
+    shared by two pairs: changing one changes the other, which must need it too)."""
+    from nnadvisor.engine.compiled import evaluate
+    from nnadvisor.facts import derive
+
+    assert result.config is not None
+    rulebase = know.rulebase
+    facts = derive(result.config, result.doc, rulebase.vocabulary, result.unknowns)
+    rulebase.inference.apply(facts)
+    wanted = json.dumps(list(patch), sort_keys=True)
+    return any(f.fix is not None and json.dumps(list(f.fix.patch), sort_keys=True) == wanted for f in evaluate(rulebase.compiled, facts, "-", result.doc))
