@@ -18,7 +18,7 @@ from nnadvisor.findings import Finding, Report
 
 if TYPE_CHECKING:
     from nnadvisor.readers import ReadResult
-    from nnadvisor.recommend.model import Recommendation
+    from nnadvisor.recommender.model import Recommendation
     from nnadvisor.result_cache import ResultCache
     from nnadvisor.rulebase import RuleBase
     from nnadvisor.selection import Selection
@@ -304,9 +304,9 @@ def recommend(**problem: Any) -> Recommendation:
     """The recommendation for a problem: keywords as the ``nnadvisor recommend`` flags and problem
     files have them (``task`` required; ``labels``, ``num_classes``, ``outliers``, ``depth``,
     ``architecture``, ``framework``, ``imbalance``, ...), with its Keras and PyTorch snippets."""
-    from nnadvisor.recommend.engine import ProblemError
-    from nnadvisor.recommend.engine import recommend as run_recommend
-    from nnadvisor.recommend.snippets import render_snippets
+    from nnadvisor.recommender.engine import ProblemError
+    from nnadvisor.recommender.engine import recommend as run_recommend
+    from nnadvisor.recommender.snippets import render_snippets
     from nnadvisor.rulebase import load_rulebase
 
     given = {k: v for k, v in problem.items() if v is not None}

@@ -29,7 +29,7 @@ from nnadvisor.resources import rules_dir
 from nnadvisor.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from nnadvisor.recommend.engine import RecommendBase
+    from nnadvisor.recommender.engine import RecommendBase
 
 CACHE_FORMAT = 3
 
@@ -73,7 +73,7 @@ class RuleBase:
     @cached_property
     def recommend(self) -> RecommendBase:
         """The recommendation rules, compiled on first use (``check`` never needs them)."""
-        from nnadvisor.recommend.engine import RecommendBase
+        from nnadvisor.recommender.engine import RecommendBase
 
         return RecommendBase.from_dump(self.recommend_data)
 
@@ -142,7 +142,7 @@ def _validate(root: Path) -> dict[str, Any]:
     )
     from nnadvisor.knowledge.keras_file import load_framework_file as load_keras_file
     from nnadvisor.knowledge.pytorch_file import load_framework_file
-    from nnadvisor.recommend.snippet_file import load_snippets
+    from nnadvisor.recommender.snippet_file import load_snippets
 
     vocab = load_vocabulary_file(root / "vocabulary.yaml")
     rules = load_rule_dir(root / "lint", vocab)

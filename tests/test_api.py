@@ -76,7 +76,7 @@ def test_bad_arguments_are_usage_errors() -> None:
 
 
 def test_recommend_is_typed_and_matches_the_cli(cli: CliRunner) -> None:
-    from nnadvisor.recommend.model import Recommendation
+    from nnadvisor.recommender.model import Recommendation
 
     rec = nnadvisor.recommend(task="multiclass", labels="integer", num_classes=10)
     assert isinstance(rec, Recommendation)

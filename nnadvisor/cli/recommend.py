@@ -53,8 +53,8 @@ def recommend(
     color: ColorOpt = Color.auto,
 ) -> None:
     """Recommend the output activation, loss, optimizer and hidden activation for a problem."""
-    from nnadvisor.recommend.engine import ProblemError
-    from nnadvisor.recommend.engine import recommend as run_recommend
+    from nnadvisor.recommender.engine import ProblemError
+    from nnadvisor.recommender.engine import recommend as run_recommend
 
     flags = {
         "task": task, "labels": labels, "num_classes": num_classes, "target_range": target_range,
@@ -81,14 +81,14 @@ def recommend(
     if emit is not None and run_demo:
         fail(f"--demo cannot go with --emit {emit.value}: --emit prints only the {emit.value} {'config' if emit is Emit.config else 'code'}")
     if emit is Emit.config:
-        from nnadvisor.recommend.emit import EmitError, to_json, to_yaml
+        from nnadvisor.recommender.emit import EmitError, to_json, to_yaml
 
         try:
             sys.stdout.write(to_json(rec) if output_format is OutputFormat.json else to_yaml(rec))
         except EmitError as exc:
             fail(str(exc))
         return
-    from nnadvisor.recommend.snippets import code_names, render_snippets
+    from nnadvisor.recommender.snippets import code_names, render_snippets
 
     rec.snippets = render_snippets(rec, rulebase.snippets)
     if emit is not None:

@@ -31,7 +31,7 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="Which document.", ca
         elif name is SchemaName.report:
             from nnadvisor.findings import Report as target  # type: ignore[assignment]
         else:
-            from nnadvisor.recommend.model import Recommendation as target  # type: ignore[assignment]
+            from nnadvisor.recommender.model import Recommendation as target  # type: ignore[assignment]
         document = TypeAdapter(target).json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document.setdefault("title", f"nnadvisor {name.value}")

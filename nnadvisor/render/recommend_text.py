@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from nnadvisor.recommend.model import Recommendation, SlotChoice
+from nnadvisor.recommender.model import Recommendation, SlotChoice
 from nnadvisor.render.style import Styler
 
 WIDTH = 88
@@ -68,7 +68,7 @@ def _headline(rec: Recommendation) -> str:
 
 def render(rec: Recommendation, *, color: bool = False, code: bool = True, names: dict[str, str] | None = None) -> str:
     """The recommendation for people. ``names``: each slot as the problem's framework writes it
-    (:func:`nnadvisor.recommend.snippets.code_names`), shown instead of the canonical names; the
+    (:func:`nnadvisor.recommender.snippets.code_names`), shown instead of the canonical names; the
     code shown is the framework's (both for ``generic``)."""
     s = Styler(color)
     facts = rec.problem.facts

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnadvisor.lint import check_data
-from nnadvisor.recommend.emit import EmitError, to_config
-from nnadvisor.recommend.engine import ProblemError, recommend
+from nnadvisor.recommender.emit import EmitError, to_config
+from nnadvisor.recommender.engine import ProblemError, recommend
 from nnadvisor.rulebase import RuleBase, load_rulebase
 from tests.conftest import examples
 

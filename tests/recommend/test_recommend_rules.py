@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from nnadvisor.engine.files import RecommendExample
-from nnadvisor.recommend.engine import recommend
+from nnadvisor.recommender.engine import recommend
 from nnadvisor.rulebase import RuleBase, recommend_models
 
 RULES = recommend_models()

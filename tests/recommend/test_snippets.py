@@ -28,10 +28,10 @@ from typing import Any
 import pytest
 
 from nnadvisor.engine.errors import RuleLoadError
-from nnadvisor.recommend.engine import ProblemError, RecommendBase, complete, recommend
-from nnadvisor.recommend.model import Recommendation, SlotChoice
-from nnadvisor.recommend.snippet_file import load_snippets
-from nnadvisor.recommend.snippets import fill, render_snippets
+from nnadvisor.recommender.engine import ProblemError, RecommendBase, complete, recommend
+from nnadvisor.recommender.model import Recommendation, SlotChoice
+from nnadvisor.recommender.snippet_file import load_snippets
+from nnadvisor.recommender.snippets import fill, render_snippets
 from nnadvisor.rulebase import RuleBase
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -679,7 +679,7 @@ def test_render_imports_nothing_heavy(tmp_path: Path, rulebase: RuleBase, templa
     data.write_bytes(pickle.dumps((rec, templates)))
     script = f"""
 import pickle, sys
-from nnadvisor.recommend.snippets import render_snippets
+from nnadvisor.recommender.snippets import render_snippets
 with open({str(data)!r}, "rb") as f:
     rec, templates = pickle.load(f)
 out = render_snippets(rec, templates)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nnadvisor.engine.conditions import NO_ITEM, Test, compile_condition, reference
-from nnadvisor.recommend.model import AlternativeOut, NoteOut, ProblemOut, Recommendation, SlotChoice
+from nnadvisor.recommender.model import AlternativeOut, NoteOut, ProblemOut, Recommendation, SlotChoice
 
 SLOTS = ("output_activation", "loss", "optimizer", "hidden_activation")
 

@@ -1,5 +1,5 @@
 """The shape of ``rules/recommend/snippets.yaml``: the Keras and PyTorch API knowledge behind
-the code snippets of ``recommend`` (:mod:`nnadvisor.recommend.snippets` assembles them).
+the code snippets of ``recommend`` (:mod:`nnadvisor.recommender.snippets` assembles them).
 
 Validated when the rule base is built; :func:`load_snippets` returns the plain dict that
 ``render_snippets`` takes. Besides the field shapes it checks what would otherwise fail while

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nnadvisor.recommend.model import Recommendation
+from nnadvisor.recommender.model import Recommendation
 
 HIDDEN_UNITS = 64
 _CONTEXT = ("framework", "task", "labels", "num_classes", "target_range", "outliers")

@@ -2,7 +2,7 @@
 
 :func:`render_snippets` is pure string templating over the validated content of
 ``rules/recommend/snippets.yaml`` (the API knowledge lives there; see
-:mod:`nnadvisor.recommend.snippet_file`): it imports no numpy, torch, keras or rich, so that
+:mod:`nnadvisor.recommender.snippet_file`): it imports no numpy, torch, keras or rich, so that
 ``recommend`` keeps its start-up budget.
 
 Each snippet is a complete small program: a model for the problem's architecture and depth, the
@@ -27,7 +27,7 @@ from functools import lru_cache
 from string import Template
 from typing import Any
 
-from nnadvisor.recommend.model import Recommendation
+from nnadvisor.recommender.model import Recommendation
 
 _BLOCK = re.compile(r"^([ \t]*)\$\{(\w+)\}[ \t]*$")
 CLASS_WEIGHTS = "class-weights"
@@ -666,7 +666,7 @@ def code_names(rec: Recommendation, templates: dict[str, Any], framework: str) -
 
 def render_snippets(rec: Recommendation, templates: dict[str, Any]) -> dict[str, str]:
     """``{"keras": code, "pytorch": code}`` for ``rec``; ``templates`` is the validated
-    content of ``rules/recommend/snippets.yaml`` (:func:`~nnadvisor.recommend.snippet_file.load_snippets`)."""
+    content of ``rules/recommend/snippets.yaml`` (:func:`~nnadvisor.recommender.snippet_file.load_snippets`)."""
     problem = _Problem.of(rec, templates)
     return {"keras": _keras(problem, templates), "pytorch": _pytorch(problem, templates)}
 
