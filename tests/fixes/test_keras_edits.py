@@ -492,3 +492,45 @@ loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, l
 train_op = tf.train.AdamOptimizer(1e-3).minimize(loss)
 """
     assert_fix(text, rulebase, "NNA103", text.replace("tf.layers.dense(h, 10, activation=tf.nn.softmax)", "tf.layers.dense(h, 10)"))
+
+
+TRAIN_STEP = """import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+NUM_CLASSES = 4
+
+
+class TopicModel(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden = keras.layers.Dense(64, activation="relu")
+        self.logits = keras.layers.Dense(NUM_CLASSES)
+        self.loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def call(self, x):
+        return self.logits(self.hidden(x))
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            loss = self.loss_fn(y, self(x, training=True))
+        grads = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+        return {"loss": loss}
+
+
+y_train = keras.utils.to_categorical(np.random.randint(0, NUM_CLASSES, size=(64,)), NUM_CLASSES)
+model = TopicModel()
+model.compile(optimizer="adam")
+"""
+
+
+def test_a_loss_object_applied_in_train_step_is_located_and_fixed(rulebase: RuleBase) -> None:
+    """The loss a train_step applies is reported at its constructor (it was at line 1: the reader
+    read it under one pointer and recorded its locations under another)."""
+    finding = assert_fix(TRAIN_STEP, rulebase, "NNA302", TRAIN_STEP.replace("SparseCategoricalCrossentropy(from_logits=True)", "CategoricalCrossentropy(from_logits=True)"))
+    assert finding[0].start_line == 13
+    from tests.fixes.test_python_edits import the_finding
+
+    assert (the_finding(TRAIN_STEP, rulebase, "NNA302").line, the_finding(TRAIN_STEP, rulebase, "NNA302").column) == (13, 24)

@@ -505,9 +505,10 @@ class _Reader:
             call = site.call
             if len(call.args) < 2 and not any(k.arg == "y_pred" for k in call.keywords):
                 continue
-            loss = self._loss_object(call.func, site)
-            if loss is None:
+            found_loss = self._loss_object(call.func, site)
+            if found_loss is None:
                 continue
+            loss, loss_ptr = found_loss
             pred = arg(call, (1, "y_pred"))
             steps: list[Step] = []
             for _ in range(8):  # activations the loop applies to the output, innermost last
@@ -526,14 +527,14 @@ class _Reader:
                 continue
             built = self._model_called(pred.func, site)
             if built is not None and id(built) in by_call:
-                ptr = self.ser.pointer("loss")
-                part = self.json.loss(loss, ptr)
+                part = self.json.loss(loss, loss_ptr)  # at the pointer its locations were recorded under
                 out[id(built)] = (part, steps)
         return out
 
-    def _loss_object(self, func: ast.expr, site: CallSite) -> Any:
+    def _loss_object(self, func: ast.expr, site: CallSite) -> tuple[Any, str] | None:
         """The serialised loss a callee is (``loss_fn`` bound to ``keras.losses.X(...)``, or
-        ``keras.losses.categorical_crossentropy``), else ``None``."""
+        ``keras.losses.categorical_crossentropy``) and the pointer its locations are under, else
+        ``None``."""
         node = self._resolved(func, site.scope, site.call) if isinstance(func, ast.Name) else func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
             cls = self.index.enclosing_class(site.scope)
@@ -546,7 +547,7 @@ class _Reader:
         ptr = self.ser.pointer("loss")
         value = self.ser.loss(node, {}, ptr)
         self.ser.at(ptr, node)
-        return value if value else None
+        return (value, ptr) if value else None
 
     def _model_called(self, func: ast.expr, site: CallSite) -> ast.Call | None:
         """The model a call in a training loop runs (``model(x)``, ``self(x)`` in ``train_step``)."""
