@@ -234,15 +234,16 @@ def validate_config(doc: Document, vocab: Vocabulary, *, partial: bool = False) 
     ``partial``: when the only problems are unknown keys, also the config read without them, so
     that a caller can report the other findings of the file beside the unknown keys (a typo in
     one key does not hide a softmax + mse). The problems are returned either way."""
-    error = _validation_error()
     try:
         return ModelConfig.model_validate(doc.data, context={"vocabulary": vocab}), []
-    except error as exc:  # evaluated only when something was raised
+    except Exception as exc:  # pydantic-core's ValidationError: imported only when one was raised
+        if not isinstance(exc, _validation_error()):
+            raise
         found = problems(exc, doc, ModelConfig)
         rest = _without_unknown_keys(exc, doc.data) if partial else None
     if rest is not None:
         try:
             return ModelConfig.model_validate(rest, context={"vocabulary": vocab}), found
-        except error:
+        except _validation_error():
             pass
     return None, found
