@@ -1,6 +1,6 @@
 """Draw a demonstration's loss curves and per-seed metric values to an image (matplotlib).
 
-matplotlib is an optional extra (``pip install 'nnadvisor[plot]'``); it is imported only inside
+matplotlib is an optional extra (``plot``; ``pip install matplotlib``); it is imported only inside
 :func:`plot`, and its absence raises :class:`PlotUnavailableError` with that hint. A target that
 cannot be written is found by :func:`check_target` before any demonstration runs; a failure while
 writing (a full disk) raises :class:`PlotWriteError` saying so.
@@ -48,7 +48,7 @@ def check_target(path: str) -> None:
     if not os.access(parent, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
         raise PlotUnavailableError(f"cannot write the plot to {path}: permission denied")
     if importlib.util.find_spec("matplotlib") is None:
-        raise PlotUnavailableError("plotting needs matplotlib, which is not installed: pip install 'nnadvisor[plot]'")
+        raise PlotUnavailableError("plotting needs matplotlib, which is not installed: pip install matplotlib (nnadvisor's plot extra)")
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def plot(result: DemoResult, path: str | Path) -> Path:
         import matplotlib.pyplot as plt  # type: ignore[import-not-found, unused-ignore]
     except ImportError as exc:
         raise PlotUnavailableError(
-            "plotting needs matplotlib, which is not installed: pip install 'nnadvisor[plot]'"
+            "plotting needs matplotlib, which is not installed: pip install matplotlib (nnadvisor's plot extra)"
         ) from exc
 
     out = Path(path)
