@@ -175,3 +175,21 @@ def test_explain_shows_messages_not_templates(cli: CliRunner) -> None:
     out = cli("explain", "NNA103").out
     assert "{output.activation}" not in out and "{loss.given}" not in out
     assert "softmax output into CrossEntropyLoss, which applies its own softmax to logits" in out
+
+
+@pytest.mark.parametrize("framework", ["keras", "pytorch"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--task", "binary", "--labels", "signed"),
+        ("--task", "binary", "--imbalance", "500"),
+        ("--task", "multilabel", "--num-classes", "4"),
+        ("--task", "multiclass", "--architecture", "transformer"),
+        ("--task", "regression", "--target-range", "non-negative", "--sparse-features"),
+    ],
+)
+def test_the_answer_never_shows_code_placeholders(cli: CliRunner, framework: str, args: tuple[str, ...]) -> None:
+    answer = headline(text(cli, *args, "--framework", framework, "--no-code"))
+    assert set(answer) == {"Output", "Loss", "Optimizer", "Hidden"}
+    for line in answer.values():
+        assert "None" not in line and "TODO" not in line and "${" not in line

@@ -661,7 +661,8 @@ def code_names(rec: Recommendation, templates: dict[str, Any], framework: str) -
             shown = fill(keras["layer"], _with_params(entry, act_params)) if keras.get("layer") else hidden.name
         init = _init_name(templates, hidden.params, framework)
         out["hidden_activation"] = shown + (f", {init}" if init else "")
-    return out
+    # A name the framework has no form for (the code carries a TODO): the canonical name stays.
+    return {slot: text for slot, text in out.items() if not text.startswith("None")}
 
 
 def render_snippets(rec: Recommendation, templates: dict[str, Any]) -> dict[str, str]:
