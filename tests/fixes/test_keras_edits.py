@@ -534,3 +534,18 @@ def test_a_loss_object_applied_in_train_step_is_located_and_fixed(rulebase: Rule
     from tests.fixes.test_python_edits import the_finding
 
     assert (the_finding(TRAIN_STEP, rulebase, "NNA302").line, the_finding(TRAIN_STEP, rulebase, "NNA302").column) == (13, 24)
+
+
+def test_an_activation_layer_given_a_variable_is_not_edited(rulebase: RuleBase) -> None:
+    text = """from keras.models import Sequential
+from keras.layers import Activation, Dense
+
+FINAL = 'softmax'
+model = Sequential()
+model.add(Dense(12, input_dim=8, activation='relu'))
+model.add(Dense(1))
+model.add(Activation(FINAL))
+model.compile(loss='binary_crossentropy', optimizer='adam')
+"""
+    assert_no_fix(text, rulebase, "NNA201")
+    assert_fix(text.replace("Activation(FINAL)", "Activation('softmax')"), rulebase, "NNA201", text.replace("Activation(FINAL)", "Activation('sigmoid')"))

@@ -367,3 +367,18 @@ def test_coverage_of_the_seeded_findings(rulebase: RuleBase, capsys: pytest.Capt
         print(f"\nfixes.python coverage: {fixed} of {total} seeded corpus findings get edits; without: {', '.join(missing)}")
     assert total >= 50
     assert fixed >= 44, missing
+
+
+def test_line_ends_are_kept(rulebase: RuleBase) -> None:
+    text = SOFTMAX_INTO_CE.replace("\n", "\r\n")
+    out = applied(text, the_finding(text, rulebase, "NNA103"))
+    assert out == text.replace("    nn.Softmax(dim=1),\r\n", "")
+
+
+def test_columns_are_characters_on_lines_with_non_ascii_text(rulebase: RuleBase) -> None:
+    text = SOFTMAX_INTO_CE.replace(
+        "model = nn.Sequential(\n    nn.Linear(20, 64),\n    nn.ReLU(),\n    nn.Linear(64, 10),\n    nn.Softmax(dim=1),\n)\n",
+        'nom = "modèle à 10 classes"; model = nn.Sequential(nn.Linear(20, 10), nn.Softmax(dim=1))  # «probabilités»\n',
+    )
+    out = applied(text, the_finding(text, rulebase, "NNA103"))
+    assert out == text.replace(", nn.Softmax(dim=1))", ")")

@@ -68,6 +68,14 @@ class KerasWriter(Writer):
             return None
         return named[1]
 
+    def _written_activation(self, node: ast.expr) -> bool:
+        """An activation written where it is used: a string (``"softmax"``) or an activation
+        function (``tf.nn.softmax``), not a variable holding one."""
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str)
+        cat = self.know.keras
+        return isinstance(node, (ast.Name, ast.Attribute)) and cat.activation(cat.canonical(self.src.qual(node, cat.default_aliases))) is not None
+
     def _tf1_dense(self, call: ast.Call) -> bool:
         cat = self.know.keras
         return cat.canonical(self.src.qual(call.func, cat.default_aliases)) in cat.tf1_dense
@@ -129,7 +137,7 @@ class KerasWriter(Writer):
         activation_layer = self.know.keras_fixes["activation_layer"]
         if self.know.keras.layer_class(written) == activation_layer:
             argument = next((n for n in self.nodes(f"{pointer}/activation") if n in call.args or any(kw.value is n for kw in call.keywords)), None)
-            if argument is None:
+            if not isinstance(argument, ast.expr) or not self._written_activation(argument):
                 return None
             return [self.src.replace(argument, self.string(name, argument))]
         if call.args or call.keywords:
@@ -179,9 +187,7 @@ class KerasWriter(Writer):
             return None if name is None else self.src.insert_keyword(call, f"activation={self.string(name)}")
         if at is None or self.src.position(self.src.start(given)) != (at.line, at.column):
             return None  # the activation the config has is not this argument
-        literal_string = isinstance(given, ast.Constant) and isinstance(given.value, str)
-        function = isinstance(given, (ast.Name, ast.Attribute)) and cat.activation(cat.canonical(self.src.qual(given, cat.default_aliases))) is not None
-        if not literal_string and not function:
+        if not self._written_activation(given):
             return None  # a variable's value, or a layer object: the user's configuration, not this fix's
         if new == "linear":
             if keyword is not None:

@@ -230,8 +230,9 @@ class TorchWriter(Writer):
         """``nn.RNN(..., nonlinearity="relu")`` -> ``"tanh"``."""
         if new not in self.know.torch_fixes["cell_activations"]:
             return None
+        layer = next((n for n in self.nodes(pointer) if isinstance(n, ast.Call)), None)
         for node in self.nodes(f"{pointer}/activation"):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if layer is not None and isinstance(node, ast.Constant) and isinstance(node.value, str) and (node in layer.args or any(kw.value is node for kw in layer.keywords)):
                 return [self.src.replace(node, self.string(new, node))]
         return None
 
