@@ -549,3 +549,55 @@ model.compile(loss='binary_crossentropy', optimizer='adam')
 """
     assert_no_fix(text, rulebase, "NNA201")
     assert_fix(text.replace("Activation(FINAL)", "Activation('softmax')"), rulebase, "NNA201", text.replace("Activation(FINAL)", "Activation('sigmoid')"))
+
+
+BINARY = """import keras
+from keras import layers
+
+model = keras.Sequential([keras.Input(shape=(30,)), layers.Dense(16, activation="relu"), layers.Dense(1)])
+model.compile(optimizer="adam", loss="binary_crossentropy")
+"""
+LOGITS = [{"op": "add", "path": "/loss", "value": {"name": "binary_crossentropy", "from_logits": True}}]
+
+
+def _patched(text: str, rulebase: RuleBase, patch: list[dict[str, object]]) -> str | None:
+    from nnadvisor.fixes.apply import apply_edits
+
+    found = synthetic(text, rulebase, patch)
+    return None if found is None else apply_edits(text, found)
+
+
+@pytest.mark.parametrize(
+    ("loss", "expected"),
+    [
+        ('"binary_crossentropy"', "keras.losses.BinaryCrossentropy(from_logits=True)"),
+        ("keras.losses.BinaryCrossentropy()", "keras.losses.BinaryCrossentropy(from_logits=True)"),
+        ("keras.losses.BinaryCrossentropy(from_logits=False)", "keras.losses.BinaryCrossentropy(from_logits=True)"),
+        ("keras.losses.BinaryCrossentropy(False, 0.1)", "keras.losses.BinaryCrossentropy(True, 0.1)"),
+        ("keras.losses.binary_crossentropy", "keras.losses.BinaryCrossentropy(from_logits=True)"),
+        ('"mse"', "keras.losses.BinaryCrossentropy(from_logits=True)"),
+    ],
+)
+def test_from_logits_is_set_on_the_loss(rulebase: RuleBase, loss: str, expected: str) -> None:
+    text = BINARY.replace('loss="binary_crossentropy"', f"loss={loss}")
+    assert _patched(text, rulebase, LOGITS) == BINARY.replace('loss="binary_crossentropy"', f"loss={expected}")
+
+
+def test_from_logits_is_removed_when_the_loss_takes_probabilities(rulebase: RuleBase) -> None:
+    text = BINARY.replace('loss="binary_crossentropy"', "loss=keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.05)")
+    patch = [{"op": "add", "path": "/loss", "value": "binary_crossentropy"}]
+    assert _patched(text, rulebase, patch) == text.replace("(from_logits=True, label_smoothing=0.05)", "(label_smoothing=0.05)")
+
+
+def test_a_string_loss_with_from_logits_is_spelt_with_the_files_imports(rulebase: RuleBase) -> None:
+    tf_text = BINARY.replace("import keras\nfrom keras import layers\n", "import tensorflow as tf\nfrom tensorflow.keras import layers\n").replace("keras.", "tf.keras.")
+    assert _patched(tf_text, rulebase, LOGITS) == tf_text.replace('loss="binary_crossentropy"', "loss=tf.keras.losses.BinaryCrossentropy(from_logits=True)")
+    old = """from keras.models import Sequential
+from keras.layers import Dense
+
+model = Sequential()
+model.add(Dense(16, input_dim=30, activation='relu'))
+model.add(Dense(1))
+model.compile(optimizer='adam', loss='binary_crossentropy')
+"""
+    assert synthetic(old, rulebase, LOGITS) is None  # no import names keras.losses

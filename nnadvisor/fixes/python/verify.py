@@ -41,12 +41,24 @@ def _unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
+KEPT = ("name", "from_logits")
+"""What a loss replaced by another does not keep (its other arguments, ``reduction``,
+``label_smoothing``, stay when the new loss takes them: a fix changes what it is about)."""
+
+
 def apply_patch(data: Any, patch: Patch) -> Any:
     """``data`` with the patch's ``add``/``replace`` operations applied (a copy). A key set under a
     loss or optimizer given by name alone makes it a mapping (``adam`` + ``clipnorm`` is
-    ``{name: adam, clipnorm: 1.0}``). Raises ``ValueError`` for anything else."""
+    ``{name: adam, clipnorm: 1.0}``); a loss given a new value keeps its arguments other than its
+    name and ``from_logits`` (``{name: MSELoss, reduction: sum}`` made ``CrossEntropyLoss`` is
+    ``{name: CrossEntropyLoss, reduction: sum}``). Raises ``ValueError`` for anything else."""
     out = copy.deepcopy(data)
     for op in patch:
+        if op.get("path") == "/loss" and isinstance(out, dict) and isinstance(out.get("loss"), dict) and op.get("op") in ("add", "replace"):
+            value = op.get("value")
+            kept = {k: v for k, v in out["loss"].items() if k not in KEPT}
+            out["loss"] = {**kept, **(value if isinstance(value, dict) else {"name": value})}
+            continue
         if op.get("op") not in ("add", "replace") or "value" not in op:
             raise ValueError(op.get("op"))
         path = op.get("path")
