@@ -601,3 +601,26 @@ model.add(Dense(1))
 model.compile(optimizer='adam', loss='binary_crossentropy')
 """
     assert synthetic(old, rulebase, LOGITS) is None  # no import names keras.losses
+
+
+def test_a_string_sgd_gets_momentum_as_an_object(rulebase: RuleBase) -> None:
+    text = DEEP.replace("optimizer=keras.optimizers.SGD(learning_rate=0.01)", 'optimizer="sgd"')
+    assert_fix(text, rulebase, "NNA504", text.replace('optimizer="sgd"', "optimizer=keras.optimizers.SGD(momentum=0.9)"))
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "expected"),
+    [
+        ('"adam"', '"adamw"'),
+        ("keras.optimizers.Adam(learning_rate=1e-3)", "keras.optimizers.AdamW(learning_rate=1e-3)"),
+        ("keras.optimizers.Adam(1e-3)", "keras.optimizers.AdamW(1e-3)"),
+    ],
+)
+def test_the_optimizer_class_is_replaced(rulebase: RuleBase, optimizer: str, expected: str) -> None:
+    text = DEEP.replace("optimizer=keras.optimizers.SGD(learning_rate=0.01)", f"optimizer={optimizer}")
+    assert _patched(text, rulebase, [{"op": "add", "path": "/optimizer/name", "value": "adamw"}]) == text.replace(f"optimizer={optimizer}", f"optimizer={expected}")
+
+
+def test_an_optimizer_whose_positional_arguments_mean_other_things_is_not_renamed(rulebase: RuleBase) -> None:
+    text = DEEP.replace("optimizer=keras.optimizers.SGD(learning_rate=0.01)", "optimizer=keras.optimizers.Adam(1e-3, 0.8)")
+    assert synthetic(text, rulebase, [{"op": "add", "path": "/optimizer/name", "value": "adamw"}]) is None  # AdamW's second is weight_decay

@@ -725,3 +725,8 @@ def test_a_distilled_student_whose_output_a_second_loss_reads_is_not_edited(rule
         "def step(x, y):\n    with torch.no_grad():\n        soft = teacher(x)\n    out = student(x)\n    loss = ce(out, y) + kl(torch.log(out), soft)\n",
     )
     assert_no_fix(text, rulebase, "NNA103")
+
+
+def test_a_zero_adam_epsilon_is_replaced(rulebase: RuleBase) -> None:
+    text = DEEP_SGD.replace("torch.optim.SGD(model.parameters(), lr=0.01)", "torch.optim.Adam(model.parameters(), lr=1e-3, eps=0)")
+    assert_fix(text, rulebase, "NNA502", text.replace("eps=0)", "eps=1e-08)"))
