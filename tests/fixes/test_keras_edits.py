@@ -624,3 +624,8 @@ def test_the_optimizer_class_is_replaced(rulebase: RuleBase, optimizer: str, exp
 def test_an_optimizer_whose_positional_arguments_mean_other_things_is_not_renamed(rulebase: RuleBase) -> None:
     text = DEEP.replace("optimizer=keras.optimizers.SGD(learning_rate=0.01)", "optimizer=keras.optimizers.Adam(1e-3, 0.8)")
     assert synthetic(text, rulebase, [{"op": "add", "path": "/optimizer/name", "value": "adamw"}]) is None  # AdamW's second is weight_decay
+
+
+def test_a_loss_assigned_after_compile(rulebase: RuleBase) -> None:
+    text = DIGITS.replace('model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])  # one-hot targets\n', 'model.compile(optimizer="adam", loss="categorical_crossentropy")\nmodel.loss = "mse"\n')
+    assert_fix(text, rulebase, "NNA101", text.replace('model.loss = "mse"', 'model.loss = "categorical_crossentropy"'))

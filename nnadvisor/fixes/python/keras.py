@@ -202,12 +202,16 @@ class KerasWriter(Writer):
 
     def _compile_argument(self, node: ast.AST, key: str) -> bool:
         """Whether a literal is the ``key`` argument of a compile-like call (by keyword or by
-        position), or an entry of a per-output list or dict given as one."""
+        position), or an entry of a per-output list or dict given as one, or assigned to the
+        model's attribute of that name (``model.loss = "mse"``)."""
         parent = self.src.parent(node)
         if isinstance(parent, (ast.List, ast.Tuple, ast.Dict)) and (node in getattr(parent, "elts", ()) or node in getattr(parent, "values", ())):
             node, parent = parent, self.src.parent(parent)
         if isinstance(parent, ast.keyword):
             return parent.arg == key and isinstance(self.src.parent(parent), ast.Call)
+        if isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1:
+            target = parent.targets[0]
+            return isinstance(target, ast.Attribute) and target.attr == key  # model.loss = "mse" after compile
         order: list[str] = self.know.keras.compile
         return isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and key in order and order.index(key) < len(parent.args) and parent.args[order.index(key)] is node
 
