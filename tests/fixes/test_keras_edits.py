@@ -629,3 +629,8 @@ def test_an_optimizer_whose_positional_arguments_mean_other_things_is_not_rename
 def test_a_loss_assigned_after_compile(rulebase: RuleBase) -> None:
     text = DIGITS.replace('model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])  # one-hot targets\n', 'model.compile(optimizer="adam", loss="categorical_crossentropy")\nmodel.loss = "mse"\n')
     assert_fix(text, rulebase, "NNA101", text.replace('model.loss = "mse"', 'model.loss = "categorical_crossentropy"'))
+
+
+def test_a_model_whose_layers_are_indexed_is_not_edited(rulebase: RuleBase) -> None:
+    text = ADDED + "\nprobabilities = model.layers[-1].output\n"
+    assert_no_fix(text, rulebase, "NNA103")

@@ -730,3 +730,12 @@ def test_a_distilled_student_whose_output_a_second_loss_reads_is_not_edited(rule
 def test_a_zero_adam_epsilon_is_replaced(rulebase: RuleBase) -> None:
     text = DEEP_SGD.replace("torch.optim.SGD(model.parameters(), lr=0.01)", "torch.optim.Adam(model.parameters(), lr=1e-3, eps=0)")
     assert_fix(text, rulebase, "NNA502", text.replace("eps=0)", "eps=1e-08)"))
+
+
+def test_a_sequential_that_is_indexed_elsewhere_is_not_edited(rulebase: RuleBase) -> None:
+    """``model[:-1]`` strips the softmax for inference: removing it would make that slice drop the
+    last linear layer instead."""
+    text = MLP + "\n\ndef logits(images):\n    return model[:-1](images)\n"
+    assert_no_fix(text, rulebase, "NNA103")
+    text = FACTORY + "\nfeatures = model[:-2]\n"
+    assert_no_fix(text, rulebase, "NNA103")

@@ -110,6 +110,8 @@ class KerasWriter(Writer):
 
     def _remove_layer(self, call: ast.Call) -> Changes | None:
         parent = self.src.parent(call)
+        if isinstance(parent, (ast.List, ast.Call)) and self.indexed(parent):
+            return None
         if isinstance(parent, ast.List):
             if parent.elts[-1] is call and len(parent.elts) > 1:
                 return self.src.remove_element(parent, call)  # Sequential([..., layers.Softmax()])

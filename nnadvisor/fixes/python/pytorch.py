@@ -55,7 +55,7 @@ class TorchWriter(Writer):
         parent = self.src.parent(layer)
         module = self.know.torch_activation("modules", new)
         if isinstance(parent, (ast.Call, ast.List)):
-            if module is None:
+            if module is None or self.indexed(parent):
                 return None
             if isinstance(layer.func, ast.Attribute):
                 base = self.src.segment(layer.func.value)
@@ -126,6 +126,8 @@ class TorchWriter(Writer):
             return self.drop_call(parent, parent.args[0])  # nn.Softmax(dim=1)(x)
         if isinstance(parent, ast.Call) and node in parent.args:
             name = cat.nn_name(self.src.qual(parent.func, cat.default_aliases))
+            if self.indexed(parent):
+                return None
             if name in cat.containers and parent.args[-1] is node and len(parent.args) > 1:
                 return self.src.remove_argument(parent, node)
             if isinstance(parent.func, ast.Attribute) and len(parent.args) == 1 and not parent.keywords:
@@ -136,7 +138,7 @@ class TorchWriter(Writer):
         element: ast.expr = node
         if isinstance(parent, ast.Tuple) and len(parent.elts) == 2 and parent.elts[1] is node:
             element, parent = parent, self.src.parent(parent)  # OrderedDict([..., ("softmax", nn.Softmax(dim=1))])
-        if isinstance(parent, ast.List) and parent.elts[-1] is element and len(parent.elts) > 1:
+        if isinstance(parent, ast.List) and parent.elts[-1] is element and len(parent.elts) > 1 and not self.indexed(parent):
             return self.src.remove_element(parent, element)  # layers = [..., nn.Softmax(dim=1)]
         if isinstance(parent, ast.Assign):
             return self.drop_module_use(node)

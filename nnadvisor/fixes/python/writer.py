@@ -212,6 +212,37 @@ class Writer:
             return False
         return not any(not isinstance(n.ctx, ast.Load) and start <= self.src.start(n) < end for n in self.src.names(scope, name))
 
+    def indexed(self, node: ast.AST) -> bool:
+        """Whether the layer list or container a layer is removed from or inserted into is indexed
+        somewhere in the file (``model[:-1]``, ``self.net[-1]``, ``model.layers[-1]``,
+        ``layers[-1]``, also through a factory's callers): the index would silently name another
+        layer."""
+        names: set[str] = set()
+        attrs: set[str] = set()
+        stmt = self.src.statement(node)
+        if isinstance(stmt, ast.Assign):
+            names |= {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+            attrs |= {t.attr for t in stmt.targets if isinstance(t, ast.Attribute)}
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute):
+            receiver = stmt.value.func.value
+            if isinstance(receiver, ast.Name):
+                names.add(receiver.id)  # model.add(...), layers.append(...)
+        func = self.src.function(node)
+        if func is not None:  # a factory: what its callers bind the model to
+            for site in self.src.index.calls_of.get(func.name, []):
+                if isinstance(site.stmt, ast.Assign):
+                    names |= {t.id for t in site.stmt.targets if isinstance(t, ast.Name)}
+                    attrs |= {t.attr for t in site.stmt.targets if isinstance(t, ast.Attribute)}
+        for sub in ast.walk(self.src.tree):
+            if not isinstance(sub, ast.Subscript):
+                continue
+            value = sub.value
+            if isinstance(value, ast.Name) and value.id in names:
+                return True
+            if isinstance(value, ast.Attribute) and (value.attr in attrs or (isinstance(value.value, ast.Name) and value.value.id in names)):
+                return True
+        return False
+
     # --- arguments ----------------------------------------------------------------------------
 
     def set_argument(self, call: ast.Call, node: ast.AST | None, keyword: str, value: Any) -> Changes | None:
