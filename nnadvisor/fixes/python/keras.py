@@ -315,9 +315,7 @@ class KerasWriter(Writer):
             if old_extra.get(key) == new_extra.get(key):
                 continue
             if key not in new_extra:
-                if isinstance(new, dict):
-                    return None
-                continue  # a loss replaced by name keeps the arguments it takes
+                return None
             node = given.get(key)
             changed = self.set_argument(call, node.value if isinstance(node, ast.keyword) else node, key, new_extra[key])
             if changed is None:

@@ -113,13 +113,6 @@ class Knowledge:
         names = [k for k, v in table.items() if (v if isinstance(v, str) else v["name"]) == canonical and "." not in k]
         return _best(names, canonical)
 
-    def torch_activation_name(self, family: str, written: str) -> str | None:
-        """The vocabulary's name of an activation spelling of a family."""
-        value = self.rulebase.frameworks["pytorch"]["activations"][family].get(written)
-        if value is None:
-            return None
-        return value if isinstance(value, str) else str(value["name"])
-
     def activation_params(self, canonical: str) -> list[str] | None:
         params: list[str] | None = self.torch_fixes["activation_params"].get(canonical)
         return params

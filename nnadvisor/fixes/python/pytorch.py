@@ -290,8 +290,6 @@ class TorchWriter(Writer):
         for key in sorted(set(old_spec) | set(new_spec)):
             if key in ("name", "from_logits") or old_spec.get(key) == new_spec.get(key):
                 continue
-            if key not in new_spec and not isinstance(new, dict):
-                continue  # a loss replaced by name keeps the arguments it takes (reduction="sum")
             keyword = self.know.torch_loss_keyword(cls, key)
             if keyword is None or key not in new_spec:
                 return None
