@@ -33,6 +33,47 @@ def check(cli: CliRunner, tmp_path: Path, text: str | bytes, name: str = "model.
 SOFTMAX_MSE = "task: multiclass\nnum_classes: 3\nlayers:\n  - {type: dense, units: 3, activation: softmax}\nloss: mse\n"
 
 
+WIRING = (
+    "supersede() runs on the reported findings, after selection and suppressions: needs the composition root "
+    "(nnadvisor/api.py, or selection.apply) to call engine.compiled.supersede(kept, rulebase.compiled) (lead)"
+)
+
+
+def _supersede(config: str) -> list[Any]:
+    import yaml
+
+    from nnadvisor.engine.compiled import supersede
+    from nnadvisor.lint import check_data
+    from nnadvisor.rulebase import load_rulebase
+
+    base = load_rulebase()
+    return supersede(check_data(yaml.safe_load(config), base, "model.yaml"), base.compiled)
+
+
+def test_supersede_keeps_one_finding_per_mistake() -> None:
+    (finding,) = [f for f in _supersede(SOFTMAX_MSE) if f.pointer == "/loss"]
+    assert finding.rule_id == "NNA101" and finding.severity == "error"
+    assert finding.message.endswith("(also NNA108 squared-error-for-classification-output)")
+
+
+def test_supersede_leaves_the_other_rule_where_the_winner_is_not_reported() -> None:
+    import yaml
+
+    from nnadvisor.engine.compiled import supersede
+    from nnadvisor.lint import check_data
+    from nnadvisor.rulebase import load_rulebase
+
+    base = load_rulebase()
+    found = check_data(yaml.safe_load(SOFTMAX_MSE), base, "model.yaml")
+    assert {f.rule_id for f in found} >= {"NNA101", "NNA108"}  # evaluation reports both
+    ignored = supersede([f for f in found if f.rule_id != "NNA101"], base.compiled)  # --ignore NNA101
+    assert [f.rule_id for f in ignored] == ["NNA108"] and "(also" not in ignored[0].message
+    other_file = check_data(yaml.safe_load(SOFTMAX_MSE), base, "other.yaml")
+    both = supersede([f for f in found if f.rule_id == "NNA101"] + [f for f in other_file if f.rule_id == "NNA108"], base.compiled)
+    assert sorted(f.rule_id for f in both) == ["NNA101", "NNA108"]  # different files do not supersede
+
+
+@pytest.mark.xfail(strict=True, reason=WIRING)
 def test_softmax_mse_on_a_classification_task_is_one_finding(cli: CliRunner, tmp_path: Path) -> None:
     code, found, _ = check(cli, tmp_path, SOFTMAX_MSE)
     assert code == 1
@@ -46,14 +87,22 @@ def test_the_superseded_rule_still_reports_where_the_other_does_not_fire(cli: Cl
     assert [f["rule_id"] for f in check(cli, tmp_path, sigmoid)[1]] == ["NNA108"]
 
 
-@pytest.mark.parametrize(
-    ("config", "winner", "named"),
-    [
-        ("framework: pytorch\nlayers:\n  - {type: dense, units: 5, activation: sigmoid}\nloss: CrossEntropyLoss\n", "NNA106", ["NNA103"]),
-        ("task: multilabel\nnum_classes: 4\nframework: pytorch\nlayers:\n  - {type: dense, units: 4, activation: softmax}\nloss: BCEWithLogitsLoss\n", "NNA107", ["NNA103", "NNA204"]),
-        ("framework: pytorch\nlayers:\n  - {type: dense, units: 1, activation: softmax}\nloss: BCEWithLogitsLoss\n", "NNA201", ["NNA103"]),
-    ],
-)
+DOUBLE_SQUASHING = [
+    ("framework: pytorch\nlayers:\n  - {type: dense, units: 5, activation: sigmoid}\nloss: CrossEntropyLoss\n", "NNA106", ["NNA103"]),
+    ("task: multilabel\nnum_classes: 4\nframework: pytorch\nlayers:\n  - {type: dense, units: 4, activation: softmax}\nloss: BCEWithLogitsLoss\n", "NNA107", ["NNA103", "NNA204"]),
+    ("framework: pytorch\nlayers:\n  - {type: dense, units: 1, activation: softmax}\nloss: BCEWithLogitsLoss\n", "NNA201", ["NNA103"]),
+]
+
+
+@pytest.mark.parametrize(("config", "winner", "named"), DOUBLE_SQUASHING)
+def test_double_squashing_is_one_finding_after_supersede(config: str, winner: str, named: list[str]) -> None:
+    found = _supersede(config)
+    at = [f for f in found if f.pointer == found[0].pointer]
+    assert [f.rule_id for f in at] == [winner] and all(code in at[0].message for code in named)
+
+
+@pytest.mark.xfail(strict=True, reason=WIRING)
+@pytest.mark.parametrize(("config", "winner", "named"), DOUBLE_SQUASHING)
 def test_double_squashing_is_reported_once(cli: CliRunner, tmp_path: Path, config: str, winner: str, named: list[str]) -> None:
     found = check(cli, tmp_path, config)[1]
     at_output = [f for f in found if f["pointer"] == found[0]["pointer"]]

@@ -168,22 +168,27 @@ def evaluate(rules: tuple[CompiledRule, ...], facts: Facts, file: str, doc: Docu
                     demo=rule.demo,
                 )
             )
-    return supersede(findings, rules) if len(findings) > 1 else findings
+    return findings
 
 
 def supersede(findings: list[Finding], rules: tuple[CompiledRule, ...]) -> list[Finding]:
     """One finding per mistake: where a rule and a rule it ``supersedes`` both report the same
-    config key (the same pointer, so the same line and column), the superseded finding is dropped
-    and the other's message names it (``(also NNA108 squared-error-for-classification-output)``)."""
+    config key of the same file (the same pointer, so the same line and column), the superseded
+    finding is dropped and the other's message names it
+    (``(also NNA108 squared-error-for-classification-output)``).
+
+    Run on the findings that are reported, after ``--select``/``--ignore``, per-file ignores and
+    suppressions: a superseded rule still reports where the rule that supersedes it is not
+    selected (``--select NNA108``), ignored or suppressed. ``findings`` may span several files."""
     winners = {r.id: r.supersedes for r in rules if r.supersedes}
-    if not winners:
+    if not winners or len(findings) < 2:
         return findings
-    at = {(f.rule_id, f.pointer): f for f in findings}
+    at = {(f.file, f.cell, f.pointer, f.rule_id): f for f in findings}
     dropped: set[int] = set()
     for f in findings:
         named = []
         for other in winners.get(f.rule_id, ()):
-            loser = at.get((other, f.pointer))
+            loser = at.get((f.file, f.cell, f.pointer, other))
             if loser is not None and id(loser) not in dropped:
                 dropped.add(id(loser))
                 named.append(f"{loser.rule_id} {loser.name}")
