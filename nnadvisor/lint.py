@@ -65,7 +65,7 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str, *, suppress
 
         return check(raw, file, rulebase)
     results = readers.read(raw, fmt, rulebase, file)
-    findings = check_results(results, file, rulebase, _FixWriter(raw, fmt))
+    findings = check_results(results, file, rulebase, _FixWriter(raw, fmt, rulebase))
     if suppress and fmt in readers.COMMENTED:
         findings = suppressions.apply(findings, raw, file)
     return findings
@@ -120,9 +120,10 @@ class _FixWriter:
     """Writes each finding's fix patch as edits of the file's text (:mod:`nnadvisor.fixes`); the
     text is decoded once, and only when a finding has a patch."""
 
-    def __init__(self, raw: bytes, fmt: str) -> None:
+    def __init__(self, raw: bytes, fmt: str, rulebase: RuleBase) -> None:
         self.raw = raw
         self.fmt = fmt
+        self.rulebase = rulebase
         self._text: str | None = None
 
     def attach(self, found: list[Finding], result: readers.ReadResult) -> None:
@@ -138,7 +139,7 @@ class _FixWriter:
             if self._text is None:
                 self._text = _decoded(self.raw, self.fmt)
             framework = result.config.framework if result.config is not None else None
-            edits = edits_for(self.fmt, self._text, result.doc, fix.patch, framework)
+            edits = edits_for(self.fmt, self._text, result.doc, fix.patch, framework, self.rulebase)
             # A patch is a JSON Patch on an nnadvisor config: on other files only the edits apply.
             f.fix = FixOut(fix.description, fix.patch if self.fmt == "nnadvisor" else [], fix.applicability, [TextEdit.of(e) for e in edits or ()])
 

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
+    from nnadvisor.rulebase import RuleBase
     from nnadvisor.source import Document
 
 TEXT_FORMATS = frozenset({"nnadvisor", "pytorch", "python"})
@@ -47,8 +48,9 @@ class Edit(NamedTuple):
     content: str
 
 
-def edits_for(fmt: str, text: str, doc: Document | None, patch: Patch, framework: str | None = None) -> list[Edit] | None:
-    """The edits of ``text`` (a file in reader format ``fmt``) that apply ``patch``, or ``None``."""
+def edits_for(fmt: str, text: str, doc: Document | None, patch: Patch, framework: str | None, rulebase: RuleBase) -> list[Edit] | None:
+    """The edits of ``text`` (a file in reader format ``fmt``) that apply ``patch``, or ``None``;
+    a source is read again with ``rulebase`` to verify them."""
     if not patch:
         return None
     if fmt == "nnadvisor":
@@ -58,5 +60,5 @@ def edits_for(fmt: str, text: str, doc: Document | None, patch: Patch, framework
     if fmt in TEXT_FORMATS and doc is not None and framework is not None:
         from nnadvisor.fixes.python import edits as python_edits
 
-        return python_edits(text, doc, patch, framework)
+        return python_edits(text, doc, patch, framework, rulebase)
     return None

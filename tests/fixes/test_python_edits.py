@@ -79,10 +79,11 @@ class Patched:
     finding: Finding
     result: readers.ReadResult
     patch: list[dict[str, Any]]
+    rulebase: RuleBase
 
     def edits(self, text: str) -> list[Edit] | None:
         assert self.result.doc is not None and self.result.config is not None
-        return edits(text, self.result.doc, self.patch, self.result.config.framework)
+        return edits(text, self.result.doc, self.patch, self.result.config.framework, self.rulebase)
 
 
 def patched(text: str, rulebase: RuleBase, rule: str) -> list[Patched]:
@@ -94,7 +95,7 @@ def patched(text: str, rulebase: RuleBase, rule: str) -> list[Patched]:
         rulebase.inference.apply(facts)
         for f in evaluate(rulebase.compiled, facts, "model.py", result.doc):
             if f.rule_id == rule and f.fix is not None and f.fix.patch:
-                out.append(Patched(f, result, [dict(op) for op in f.fix.patch]))
+                out.append(Patched(f, result, [dict(op) for op in f.fix.patch], rulebase))
     return out
 
 
@@ -111,7 +112,7 @@ def synthetic(text: str, rulebase: RuleBase, patch: list[dict[str, Any]]) -> lis
     """The writer on a patch written by hand, for the model the file's first result reads."""
     result = readers.read(text.encode("utf-8"), "python", rulebase, "model.py")[0]
     assert result.doc is not None and result.config is not None
-    return edits(text, result.doc, patch, result.config.framework)
+    return edits(text, result.doc, patch, result.config.framework, rulebase)
 
 
 # --- the AST helpers ----------------------------------------------------------------------------
@@ -279,11 +280,11 @@ def train_step(x, y):
 def test_a_source_that_does_not_parse_or_an_unknown_framework_gets_no_edits(rulebase: RuleBase) -> None:
     [p] = patched(SOFTMAX_INTO_CE, rulebase, "NNA103")
     assert p.result.doc is not None
-    assert edits(SOFTMAX_INTO_CE + "def (:\n", p.result.doc, p.patch, "pytorch") is None
-    assert edits(SOFTMAX_INTO_CE, p.result.doc, p.patch, "jax") is None
-    assert edits(SOFTMAX_INTO_CE, p.result.doc, [], "pytorch") is None
-    assert edits(SOFTMAX_INTO_CE, p.result.doc, [{"op": "remove", "path": "/loss"}], "pytorch") is None
-    assert edits(SOFTMAX_INTO_CE, p.result.doc, [{"op": "add", "path": "/layers/2/units", "value": 3}], "pytorch") is None
+    assert edits(SOFTMAX_INTO_CE + "def (:\n", p.result.doc, p.patch, "pytorch", rulebase) is None
+    assert edits(SOFTMAX_INTO_CE, p.result.doc, p.patch, "jax", rulebase) is None
+    assert edits(SOFTMAX_INTO_CE, p.result.doc, [], "pytorch", rulebase) is None
+    assert edits(SOFTMAX_INTO_CE, p.result.doc, [{"op": "remove", "path": "/loss"}], "pytorch", rulebase) is None
+    assert edits(SOFTMAX_INTO_CE, p.result.doc, [{"op": "add", "path": "/layers/2/units", "value": 3}], "pytorch", rulebase) is None
 
 
 def test_the_edits_are_those_check_reports(rulebase: RuleBase) -> None:

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from nnadvisor.fixes import Edit, Patch
+    from nnadvisor.rulebase import RuleBase
     from nnadvisor.source import Document
 
 
-def edits(text: str, doc: Document, patch: Patch, framework: str) -> list[Edit] | None:
+def edits(text: str, doc: Document, patch: Patch, framework: str, rulebase: RuleBase) -> list[Edit] | None:
     """The edits of ``text`` that make it compute what ``doc.data`` patched by ``patch`` says,
     or ``None`` when that cannot be done faithfully."""
     from nnadvisor.fixes.python.keras import KerasWriter
@@ -41,7 +42,7 @@ def edits(text: str, doc: Document, patch: Patch, framework: str) -> list[Edit] 
     src = Source.parse(text)
     if src is None:
         return None
-    know = knowledge()
+    know = knowledge(rulebase)
     changes = writer_class(src, doc, know).changes(patched)
     if not changes:
         return None

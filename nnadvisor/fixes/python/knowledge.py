@@ -196,15 +196,12 @@ def _loss_facts(know: Knowledge, framework: str, value: str) -> LossFacts | None
     return (name, bool(logits)) if isinstance(name, str) else None
 
 
-_KNOWLEDGE: dict[str, Knowledge] = {}
+_KNOWLEDGE: dict[int, Knowledge] = {}
 
 
-def knowledge() -> Knowledge:
-    """The knowledge of the built-in rule base (loaded once per process; packs add rules, never
-    names or framework tables)."""
-    found = _KNOWLEDGE.get("")
-    if found is None:
-        from nnadvisor.rulebase import load_rulebase
-
-        found = _KNOWLEDGE[""] = Knowledge(load_rulebase())
+def knowledge(rulebase: RuleBase) -> Knowledge:
+    """The knowledge of ``rulebase`` (built once per rule base: its memos are worth keeping)."""
+    found = _KNOWLEDGE.get(id(rulebase))
+    if found is None or found.rulebase is not rulebase:
+        found = _KNOWLEDGE[id(rulebase)] = Knowledge(rulebase)
     return found
