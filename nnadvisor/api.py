@@ -99,7 +99,6 @@ class Checker:
     def check_paths(self, paths: Iterable[str]) -> tuple[Report, list[str]]:
         """The report over files and directories, and the files given by name skipped as not model
         definitions."""
-        from nnadvisor import selection
         from nnadvisor.lint import run_check
 
         report, skipped = run_check(
@@ -111,28 +110,43 @@ class Checker:
             jobs=self.jobs,
             force=self.options.force,
         )
-        return selection.apply(report, self.selection), skipped
+        return self._reported(report), skipped
 
     def check_bytes(self, raw: bytes, fmt: str | None, name: str) -> Report:
         """The report for one input held in memory (detected from ``name`` when ``fmt`` is None)."""
-        from nnadvisor import readers, selection
+        from nnadvisor import readers
         from nnadvisor.lint import check_bytes
 
         reader = fmt or self.options.input_format or readers.detect(name, raw)
         report = Report()
         report.summary.files = 1
         report.add(check_bytes(raw, name, self.rulebase, reader))
-        return selection.apply(report, self.selection)
+        return self._reported(report)
 
     def check_results(self, results: list[ReadResult], name: str) -> Report:
         """The report for what a reader made of an input that is not a file (a live model)."""
-        from nnadvisor import selection
         from nnadvisor.lint import check_results
 
         report = Report()
         report.summary.files = 1
         report.add(check_results(results, name, self.rulebase))
-        return selection.apply(report, self.selection)
+        return self._reported(report)
+
+    def _reported(self, report: Report) -> Report:
+        """What is reported of the findings: the selected ones, and of two that say the same thing
+        at one place, only the more specific (:func:`~nnadvisor.engine.compiled.supersede`: after
+        the selection, so that ``--select NNA108`` still shows NNA108 where NNA101 fires too)."""
+        from nnadvisor import selection
+        from nnadvisor.engine.compiled import supersede
+
+        chosen = selection.apply(report, self.selection)
+        kept = supersede(chosen.findings, self.rulebase.compiled)
+        if len(kept) == len(chosen.findings):
+            return chosen
+        out = Report(tool=chosen.tool, errors=chosen.errors)
+        out.summary.files, out.summary.skipped = chosen.summary.files, chosen.summary.skipped
+        out.add(kept)
+        return out
 
     def fix_paths(self, paths: Iterable[str], *, unsafe: bool = False, write: bool = True) -> FixOutcome:
         """Apply the fixes of the selected findings (``safe`` ones; ``unsafe`` too when asked), check
