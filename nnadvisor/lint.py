@@ -67,7 +67,7 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str, *, suppress
     results = readers.read(raw, fmt, rulebase, file)
     findings = check_results(results, file, rulebase, _FixWriter(raw, fmt, rulebase))
     if suppress and fmt in readers.COMMENTED:
-        findings = suppressions.apply(findings, raw, file)
+        findings = suppressions.apply(findings, raw, file, known=rule_codes(rulebase) if b"nnadvisor:" in raw else None)
     return findings
 
 
@@ -75,7 +75,7 @@ def check_results(results: list[readers.ReadResult], file: str, rulebase: RuleBa
     """Findings for what a reader made of one input (a file, or a live model: then each finding
     names the object it is about, from :attr:`~nnadvisor.readers.ReadResult.objects`)."""
     problems = [p for result in results for p in result.problems]
-    if problems:
+    if problems and any(result.config is None for result in results):
         return _reader_findings(READER_RULE, problems, file, rulebase)
     from nnadvisor.facts import derive
 
@@ -103,6 +103,7 @@ def check_results(results: list[readers.ReadResult], file: str, rulebase: RuleBa
         if result.objects:
             _locate_objects(noted, result.objects)
         findings += noted
+    findings += _reader_findings(READER_RULE, problems, file, rulebase)  # read all the same (unknown keys)
     findings.sort(key=lambda f: (f.line, f.column, f.rule_id))
     return findings
 
@@ -114,6 +115,11 @@ def _locate_objects(found: list[Finding], objects: dict[str, str]) -> None:
         while pointer not in objects and pointer:
             pointer = pointer.rpartition("/")[0]
         f.object_path = objects.get(pointer)
+
+
+def rule_codes(rulebase: RuleBase) -> list[str]:
+    """The codes of the run's rules (packs included): a suppression naming another is unknown."""
+    return [r["id"] for r in rulebase.rules]
 
 
 class _FixWriter:

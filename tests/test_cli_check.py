@@ -34,7 +34,7 @@ def test_error_finding_exits_one_and_names_line(cli: CliRunner, tmp_path: Path) 
     assert result.code == 1
     assert f"{path}\n" in result.out
     assert "5:1" in result.out and "NNA101" in result.out
-    assert "Found 1 error, 1 warning in 1 file." in result.out  # NNA101 and NNA108
+    assert "Found 1 error in 1 file." in result.out  # NNA101 (superseding NNA108)
 
 
 def test_lint_is_an_alias_of_check(cli: CliRunner, tmp_path: Path) -> None:

@@ -117,7 +117,7 @@ def test_nothing_found_is_a_warning_not_success(cli: CliRunner, tmp_path: Path) 
     assert "All checks passed" not in result.out + result.err
     assert cli("check", "--fail-on-empty", "d", cwd=tmp_path).code == 1
     doc = json.loads(cli("check", "--format", "json", "d", cwd=tmp_path).out)
-    assert doc["summary"] == {"files": 0, "error": 0, "warning": 0, "info": 0, "skipped": 1}
+    assert doc["summary"] == {"files": 0, "error": 0, "warning": 0, "info": 0, "skipped": 1, "fixed": 0}
     (tmp_path / "pyproject.toml").write_text("[tool.nnadvisor]\nfail-on-empty = true\n")
     assert cli("check", "d", cwd=tmp_path).code == 1
     assert cli("check", "--no-fail-on-empty", "d", cwd=tmp_path).code == 0
@@ -219,3 +219,16 @@ def test_results_cache_is_keyed_by_nnadvisor_code(cli: CliRunner, tmp_path: Path
     assert cli("check", "m.yaml", cwd=tmp_path).code == 0  # the same code: the (forged) entry is served
     monkeypatch.setattr(result_cache, "_code_stamp", "changed-code")
     assert "NNA101" in cli("check", "m.yaml", cwd=tmp_path).out
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("args", [["recommend", "--task", "binary"], ["rules"]])
+def test_a_full_disk_is_said_as_such(args: list[str]) -> None:
+    """Output to a full disk: what happened, exit 2, never "internal error" or a traceback."""
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "nnadvisor", *args], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 2
+    assert result.stderr == "nnadvisor: error: cannot write the output: No space left on device\n"

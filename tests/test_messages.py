@@ -33,10 +33,6 @@ def check(cli: CliRunner, tmp_path: Path, text: str | bytes, name: str = "model.
 SOFTMAX_MSE = "task: multiclass\nnum_classes: 3\nlayers:\n  - {type: dense, units: 3, activation: softmax}\nloss: mse\n"
 
 
-WIRING = (
-    "supersede() runs on the reported findings, after selection and suppressions: needs the composition root "
-    "(nnadvisor/api.py, or selection.apply) to call engine.compiled.supersede(kept, rulebase.compiled) (lead)"
-)
 
 
 def _supersede(config: str) -> list[Any]:
@@ -73,7 +69,6 @@ def test_supersede_leaves_the_other_rule_where_the_winner_is_not_reported() -> N
     assert sorted(f.rule_id for f in both) == ["NNA101", "NNA108"]  # different files do not supersede
 
 
-@pytest.mark.xfail(strict=True, reason=WIRING)
 def test_softmax_mse_on_a_classification_task_is_one_finding(cli: CliRunner, tmp_path: Path) -> None:
     code, found, _ = check(cli, tmp_path, SOFTMAX_MSE)
     assert code == 1
@@ -101,7 +96,6 @@ def test_double_squashing_is_one_finding_after_supersede(config: str, winner: st
     assert [f.rule_id for f in at] == [winner] and all(code in at[0].message for code in named)
 
 
-@pytest.mark.xfail(strict=True, reason=WIRING)
 @pytest.mark.parametrize(("config", "winner", "named"), DOUBLE_SQUASHING)
 def test_double_squashing_is_reported_once(cli: CliRunner, tmp_path: Path, config: str, winner: str, named: list[str]) -> None:
     found = check(cli, tmp_path, config)[1]
@@ -205,7 +199,6 @@ def test_partial_config_keeps_what_can_be_read() -> None:
     assert validate_config(wrong_value, vocab, partial=True)[0] is None
 
 
-@pytest.mark.xfail(strict=True, reason="needs readers/native.py to ask validate_config(partial=True) and lint.py to check a result that has a config beside its problems (lead)")
 def test_an_unknown_key_does_not_hide_the_other_findings(cli: CliRunner, tmp_path: Path) -> None:
     _, found, _ = check(cli, tmp_path, SOFTMAX_MSE.replace("loss: mse", "loss: mse\nlayerz: []"))
     assert sorted(f["rule_id"] for f in found) == ["NNA000", "NNA101"]

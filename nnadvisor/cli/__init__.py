@@ -22,10 +22,11 @@ NumPy or rich.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     import typer
@@ -102,13 +103,33 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("nnadvisor: interrupted\n")
         sys.exit(130)
+    except OSError as exc:
+        if exc.errno not in _FULL or os.environ.get("NNADVISOR_DEBUG"):
+            _internal(exc)
+        _cannot_write(exc)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        if os.environ.get("NNADVISOR_DEBUG"):
-            raise
-        from nnadvisor.cli.common import EXIT_USAGE
+        _internal(exc)
 
-        sys.stderr.write(f"nnadvisor: internal error: {type(exc).__name__}: {exc} (set NNADVISOR_DEBUG=1 for the traceback)\n")
-        sys.exit(EXIT_USAGE)
+
+_FULL = {getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG") if hasattr(errno, name)}
+"""A full disk or quota, a file too large: the user's environment, not nnadvisor's bug."""
+
+
+def _cannot_write(exc: OSError) -> NoReturn:
+    from nnadvisor.cli.common import EXIT_USAGE
+
+    where = f" {exc.filename}" if exc.filename else " the output"
+    sys.stderr.write(f"nnadvisor: error: cannot write{where}: {exc.strerror or exc}\n")
+    sys.exit(EXIT_USAGE)
+
+
+def _internal(exc: BaseException) -> NoReturn:
+    if os.environ.get("NNADVISOR_DEBUG"):
+        raise exc
+    from nnadvisor.cli.common import EXIT_USAGE
+
+    sys.stderr.write(f"nnadvisor: internal error: {type(exc).__name__}: {exc} (set NNADVISOR_DEBUG=1 for the traceback)\n")
+    sys.exit(EXIT_USAGE)
 
 
 def run() -> None:
@@ -132,6 +153,15 @@ def run() -> None:
     _exit(status)
 
 
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter does not try the failed write again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def _exit(status: int) -> None:
     """End the process without the interpreter's teardown, when nothing but that teardown is left:
     output flushed, ``atexit`` handlers run, no tracer or profiler (coverage) waiting for the
@@ -141,6 +171,14 @@ def _exit(status: int) -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
+    except OSError as exc:
+        if exc.errno in _FULL:  # the output was buffered until now: say so, do not lose it silently
+            _discard_stdout()
+            try:
+                _cannot_write(exc)
+            except SystemExit:
+                os._exit(2)
+        sys.exit(status)
     except BaseException:  # noqa: BLE001 - let the normal exit report it
         sys.exit(status)
     import atexit

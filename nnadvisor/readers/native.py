@@ -25,7 +25,9 @@ def read(raw: bytes, vocab: Vocabulary, name: str = "-") -> ReadResult:
             doc=doc,
             problems=[Problem("", doc.locate(""), f"expected a mapping with layers, loss and optimizer; the document is {kind}")],
         )
-    config, problems = validate_config(doc, vocab)
+    # A config whose only problems are unknown keys is also read without them: the typo is
+    # reported (NNA000) beside the file's other findings, instead of hiding them.
+    config, problems = validate_config(doc, vocab, partial=True)
     return ReadResult(config=config, doc=doc, problems=problems)
 
 

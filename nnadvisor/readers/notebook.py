@@ -663,7 +663,7 @@ def _broken_cells(notebook: Notebook) -> None:
 def check(raw: bytes, file: str, rulebase: RuleBase) -> list[Finding]:
     """Findings for a notebook's bytes, located in its cells."""
     from nnadvisor import suppressions
-    from nnadvisor.lint import NOTE_RULE, READER_RULE, check_bytes
+    from nnadvisor.lint import NOTE_RULE, READER_RULE, check_bytes, rule_codes
 
     try:
         notebook = parse(raw)
@@ -679,7 +679,7 @@ def check(raw: bytes, file: str, rulebase: RuleBase) -> list[Finding]:
             program = notebook.program().encode()
             findings = check_bytes(program, file, rulebase, "python", suppress=False)
     if not any(f.rule_id == READER_RULE for f in findings):
-        findings = suppressions.apply(findings, program, file, ends=notebook.last_lines())
+        findings = suppressions.apply(findings, program, file, ends=notebook.last_lines(), known=rule_codes(rulebase))
     for cell, line, column, why in notebook.skipped:
         message = f"not valid Python ({why}): cell {cell.position} is not checked"
         findings.append(_reported(rulebase, NOTE_RULE, file, cell.start + line - 1, column, message))

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from nnadvisor import __version__
-from nnadvisor.findings import Report
+from nnadvisor.findings import Finding, Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -59,6 +59,24 @@ def _rule(rule: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _fix(f: Finding, artifact: dict[str, Any]) -> dict[str, Any]:
+    """SARIF's ``fix``: the edits as replacements of regions of the file (a notebook's edits are in
+    its cells, not regions of the file's text, and are left to the JSON output)."""
+    assert f.fix is not None
+    replacements = [
+        {
+            "deletedRegion": {"startLine": e.start.line, "startColumn": e.start.column, "endLine": e.end.line, "endColumn": e.end.column},
+            "insertedContent": {"text": e.content},
+        }
+        for e in f.fix.edits
+    ]
+    return {
+        "description": {"text": f.fix.description},
+        "artifactChanges": [{"artifactLocation": artifact, "replacements": replacements}],
+        "properties": {"applicability": f.fix.applicability},
+    }
+
+
 def render(report: Report, rules: Sequence[Mapping[str, Any]], root: Path | None = None) -> str:
     root = root or Path.cwd()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
@@ -82,6 +100,8 @@ def render(report: Report, rules: Sequence[Mapping[str, Any]], root: Path | None
         }
         if f.rule_id in index:
             result["ruleIndex"] = index[f.rule_id]
+        if f.fix is not None and f.fix.edits and f.cell is None:
+            result["fixes"] = [_fix(f, artifact)]
         results.append(result)
     notifications = [
         {"level": "error", "message": {"text": f"{e.file}: {e.message}"}} for e in report.errors

@@ -7,7 +7,7 @@ import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from nnadvisor.source import MAX_BYTES, Location, Problem, SourceError, decode
+from nnadvisor.source import MAX_BYTES, Location, Problem, SourceError, binary_hint, decode
 
 if TYPE_CHECKING:
     from nnadvisor.readers import ReadResult
@@ -23,6 +23,9 @@ def parse(raw: bytes, name: str = "-") -> tuple[ast.Module | None, Problem | Non
         return None, problem(1, 1, f"file is larger than {MAX_BYTES:,} bytes; Python sources are refused beyond that")
     nul = raw.find(b"\x00")
     if nul >= 0:
+        hint = binary_hint(raw)
+        if hint is not None:
+            return None, problem(1, 1, hint)
         return None, problem(raw.count(b"\n", 0, nul) + 1, nul - (raw.rfind(b"\n", 0, nul) + 1) + 1, "binary content (NUL byte): not Python source")
     try:
         text = decode_source(raw)
