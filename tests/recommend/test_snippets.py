@@ -149,12 +149,14 @@ def cases(rulebase: RuleBase, templates: dict[str, Any]) -> list[Case]:
 # --- every snippet compiles, and says what it leaves open -----------------------------------
 
 
+@pytest.mark.slow
 def test_space_is_large(cases: list[Case]) -> None:
     assert len(cases) > 5000
     tasks = {(c.facts["task"], c.facts["labels"]) for c in cases}
     assert ("multiclass", "integer") in tasks and ("binary", "signed") in tasks and ("multilabel", "one-hot") in tasks
 
 
+@pytest.mark.slow
 def test_every_snippet_compiles(cases: list[Case]) -> None:
     compiled: set[str] = set()
     for case in cases:
@@ -167,6 +169,7 @@ def test_every_snippet_compiles(cases: list[Case]) -> None:
                 compiled.add(program)
 
 
+@pytest.mark.slow
 def test_todo_only_for_undecided_slots(cases: list[Case]) -> None:
     """All names and parameters the rules recommend are expressible: the only TODOs are the
     undecided slots (and then both snippets say so)."""
@@ -183,6 +186,7 @@ def test_todo_only_for_undecided_slots(cases: list[Case]) -> None:
                 assert not any("not expressed" in t or "has no" in t for t in todos), (framework, case, todos)
 
 
+@pytest.mark.slow
 def test_class_count_placeholder(cases: list[Case]) -> None:
     for case in cases:
         placeholder = case.facts.get("num_classes") is None and case.facts["task"] in ("multiclass", "multilabel")
@@ -444,6 +448,7 @@ def check_keras(case: Case) -> None:
         assert "return_sequences" in hk
 
 
+@pytest.mark.slow
 def test_keras_snippets_match_the_recommendation(cases: list[Case]) -> None:
     checked: set[tuple[str, str]] = set()
     strings: set[Any] = set()
@@ -479,6 +484,7 @@ def test_yaml_covers_the_vocabulary(rulebase: RuleBase, templates: dict[str, Any
         assert templates["optimizers"][name]["keras"]["class"] == f"keras.optimizers.{cls}"
 
 
+@pytest.mark.slow
 def test_every_recommended_or_alternative_name_has_both_frameworks(cases: list[Case], templates: dict[str, Any]) -> None:
     section = {"output_activation": "activations", "hidden_activation": "activations", "loss": "losses", "optimizer": "optimizers"}
     names: set[tuple[str, str]] = set()
