@@ -8,6 +8,7 @@ remaining files are still checked.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import sys
@@ -64,8 +65,19 @@ def check_bytes(raw: bytes, file: str, rulebase: RuleBase, fmt: str, *, suppress
         from nnadvisor.readers.notebook import check
 
         return check(raw, file, rulebase)
-    results = readers.read(raw, fmt, rulebase, file)
-    findings = check_results(results, file, rulebase, _FixWriter(raw, fmt, rulebase))
+    # The cyclic collector stays off until the file is done, as while it is read: the results
+    # keep the source's syntax tree for the fix writers (hundreds of thousands of young objects
+    # and no cycles), which a collection would traverse again and again; freed by reference
+    # counting when the results go.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        results = readers.read(raw, fmt, rulebase, file)
+        findings = check_results(results, file, rulebase, _FixWriter(raw, fmt, rulebase, results))
+        del results
+    finally:
+        if enabled:
+            gc.enable()
     if suppress and fmt in readers.COMMENTED:
         findings = suppressions.apply(findings, raw, file, known=rule_codes(rulebase) if b"nnadvisor:" in raw else None)
     return findings
@@ -126,10 +138,12 @@ class _FixWriter:
     """Writes each finding's fix patch as edits of the file's text (:mod:`nnadvisor.fixes`); the
     text is decoded once, and only when a finding has a patch."""
 
-    def __init__(self, raw: bytes, fmt: str, rulebase: RuleBase) -> None:
+    def __init__(self, raw: bytes, fmt: str, rulebase: RuleBase, results: list[readers.ReadResult]) -> None:
         self.raw = raw
         self.fmt = fmt
         self.rulebase = rulebase
+        self.results = results
+        """All the reader made of the file: a source fix is verified against them."""
         self._text: str | None = None
 
     def attach(self, found: list[Finding], result: readers.ReadResult) -> None:
@@ -145,7 +159,8 @@ class _FixWriter:
             if self._text is None:
                 self._text = _decoded(self.raw, self.fmt)
             framework = result.config.framework if result.config is not None else None
-            edits = edits_for(self.fmt, self._text, result.doc, fix.patch, framework, self.rulebase)
+            same = [r for r in self.results if r.config is not None and r.config.framework == framework]
+            edits = edits_for(self.fmt, self._text, result.doc, fix.patch, framework, self.rulebase, same)
             # A patch is a JSON Patch on an nnadvisor config: on other files only the edits apply.
             f.fix = FixOut(fix.description, fix.patch if self.fmt == "nnadvisor" else [], fix.applicability, [TextEdit.of(e) for e in edits or ()])
 

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
+    from nnadvisor.readers import ReadResult
     from nnadvisor.rulebase import RuleBase
     from nnadvisor.source import Document
 
@@ -48,9 +49,12 @@ class Edit(NamedTuple):
     content: str
 
 
-def edits_for(fmt: str, text: str, doc: Document | None, patch: Patch, framework: str | None, rulebase: RuleBase) -> list[Edit] | None:
-    """The edits of ``text`` (a file in reader format ``fmt``) that apply ``patch``, or ``None``;
-    a source is read again with ``rulebase`` to verify them."""
+def edits_for(
+    fmt: str, text: str, doc: Document | None, patch: Patch, framework: str | None, rulebase: RuleBase, results: Sequence[ReadResult] = ()
+) -> list[Edit] | None:
+    """The edits of ``text`` (a file in reader format ``fmt``) that apply ``patch``, or ``None``.
+    A source's edited text is read again with ``rulebase`` to verify them, against ``results``
+    (what the reader of ``framework`` made of ``text``; read again when not given)."""
     if not patch:
         return None
     if fmt == "nnadvisor":
@@ -60,5 +64,5 @@ def edits_for(fmt: str, text: str, doc: Document | None, patch: Patch, framework
     if fmt in TEXT_FORMATS and doc is not None and framework is not None:
         from nnadvisor.fixes.python import edits as python_edits
 
-        return python_edits(text, doc, patch, framework, rulebase)
+        return python_edits(text, doc, patch, framework, rulebase, list(results) or None)
     return None

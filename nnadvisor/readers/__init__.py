@@ -18,7 +18,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nnadvisor.source import Document, Problem
 
@@ -44,6 +44,9 @@ class ReadResult:
     """Config pointers whose values the reader could not resolve (each said in a note): a fact
     read from one is unknown, so no rule fires on it (an activation name outside the vocabulary
     is not a typo to report as NNA001, an opaque layer's activation is not "linear")."""
+    syntax: Any = None
+    """For a Python source: the tree and index it was read from (``(ast.Module, SourceIndex)``),
+    so that a fix writer edits what the reader saw without parsing the file again."""
     objects: dict[str, str] = field(default_factory=dict)
     """For a live model (:func:`nnadvisor.check_model`): config pointer -> the path of the object
     it was read from (``head.1`` for a submodule, ``loss``, ``optimizer``), which locates a

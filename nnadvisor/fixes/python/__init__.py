@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from nnadvisor.fixes import Edit, Patch
+    from nnadvisor.readers import ReadResult
     from nnadvisor.rulebase import RuleBase
     from nnadvisor.source import Document
 
 
-def edits(text: str, doc: Document, patch: Patch, framework: str, rulebase: RuleBase) -> list[Edit] | None:
+def edits(text: str, doc: Document, patch: Patch, framework: str, rulebase: RuleBase, before: list[ReadResult] | None = None) -> list[Edit] | None:
     """The edits of ``text`` that make it compute what ``doc.data`` patched by ``patch`` says,
     or ``None`` when that cannot be done faithfully."""
     from nnadvisor.fixes.python.keras import KerasWriter
@@ -39,7 +40,7 @@ def edits(text: str, doc: Document, patch: Patch, framework: str, rulebase: Rule
         patched = apply_patch(doc.data, patch)
     except (ValueError, KeyError, IndexError, TypeError):
         return None
-    src = Source.parse(text)
+    src = Source.parse(text, next((r.syntax for r in before or () if r.syntax is not None), None))
     if src is None:
         return None
     know = knowledge(rulebase)
@@ -47,6 +48,6 @@ def edits(text: str, doc: Document, patch: Patch, framework: str, rulebase: Rule
     if not changes:
         return None
     found = src.edits(changes)
-    if found is None or not verified(text, apply_changes(text, changes), doc, patch, framework, know):
+    if found is None or not verified(text, apply_changes(text, changes), doc, patch, framework, know, before):
         return None
     return found

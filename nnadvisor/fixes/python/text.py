@@ -12,10 +12,11 @@ touching anything else (a comment in the way, parentheses, several statements on
 from __future__ import annotations
 
 import ast
+import bisect
 import itertools
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from nnadvisor.fixes import Edit
@@ -31,6 +32,7 @@ _ANY_EXPRESSION = (ast.Return, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Exp
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
 
 class Change(NamedTuple):
@@ -44,7 +46,12 @@ class Change(NamedTuple):
 @dataclass
 class Source:
     """A parsed source: text, tree, the reader core's index (imports, aliases, bindings), and
-    positions in characters."""
+    positions in characters.
+
+    Nodes are found by location and their parents looked up through maps filled one top-level
+    statement at a time, when a lookup first reaches into it: a fix looks at a few places of a
+    file, and walking every node of it cost more than the fix (this runs for every finding that
+    has a fix, in every ``check``)."""
 
     text: str
     tree: ast.Module
@@ -52,24 +59,65 @@ class Source:
     line_starts: list[int]
     parents: dict[int, ast.AST]
     starts: dict[tuple[int, int], list[ast.AST]]
+    _tops: list[tuple[int, int]] = field(default_factory=list)
+    """(first line, last line) of each top-level statement, decorators included."""
+    _walked: set[int] = field(default_factory=set)
+    _ascii: bool = True
 
     @classmethod
-    def parse(cls, text: str) -> Source | None:
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-            return None
+    def parse(cls, text: str, syntax: tuple[ast.Module, SourceIndex] | None = None) -> Source | None:
+        """``syntax``: the tree and index the reader made of ``text``, when the caller has them."""
+        if syntax is not None:
+            tree, index = syntax
+        else:
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+                return None
+            index = build(tree)
         line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
-        src = cls(text, tree, build(tree), line_starts, {}, {})
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                src.parents[id(child)] = node
-            if hasattr(node, "lineno") and hasattr(node, "col_offset"):
-                line = node.lineno
-                src.starts.setdefault((line, src._chars(line, node.col_offset) + 1), []).append(node)
-        for nodes in src.starts.values():
-            nodes.sort(key=lambda n: -src.end(n))  # outermost first
-        return src
+        tops = [(min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))]), stmt.end_lineno or stmt.lineno) for stmt in tree.body]
+        return cls(text, tree, index, line_starts, {}, {}, tops, set(), text.isascii())
+
+    def _cover(self, line: int) -> bool:
+        """Index the top-level statement that holds ``line`` (False when none does)."""
+        i = bisect.bisect_right(self._tops, (line, 1 << 62)) - 1
+        if i < 0 or self._tops[i][1] < line:
+            return False
+        if i not in self._walked:
+            self._walked.add(i)
+            stmt = self.tree.body[i]
+            self.parents[id(stmt)] = self.tree
+            self._walk(stmt)
+        return True
+
+    def _cover_all(self) -> None:
+        for i, (first, _) in enumerate(self._tops):
+            if i not in self._walked:
+                self._cover(first)
+
+    def _walk(self, root: ast.AST) -> None:
+        """Parents and start positions of the nodes under ``root``, by hand over the fields
+        (``ast.walk`` and ``iter_child_nodes`` are generators); contexts and operators are
+        leaves nobody asks about."""
+        parents, starts = self.parents, self.starts
+        stack: list[ast.AST] = [root]
+        while stack:
+            node = stack.pop()
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
+                            parents[id(item)] = node
+                            stack.append(item)
+                elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                    parents[id(value)] = node
+                    stack.append(value)
+            line = getattr(node, "lineno", None)
+            if line is not None:
+                column = node.col_offset if self._ascii else self._chars(line, node.col_offset)  # type: ignore[attr-defined]
+                starts.setdefault((line, column + 1), []).append(node)
 
     # --- positions -----------------------------------------------------------------------------
 
@@ -129,10 +177,18 @@ class Source:
 
     def at(self, loc: Location | None) -> list[ast.AST]:
         """The nodes that start at a location, outermost first."""
-        return list(self.starts.get((loc.line, loc.column), ())) if loc is not None else []
+        if loc is None or not self._cover(loc.line):
+            return []
+        return sorted(self.starts.get((loc.line, loc.column), ()), key=lambda n: -self.end(n))
 
     def parent(self, node: ast.AST) -> ast.AST | None:
-        return self.parents.get(id(node))
+        found = self.parents.get(id(node))
+        if found is None and node is not self.tree:
+            line = getattr(node, "lineno", None)
+            if line is None or not self._cover(line):
+                self._cover_all()  # a node without a position (arguments, a comprehension)
+            found = self.parents.get(id(node))
+        return found
 
     def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
         current = self.parent(node)

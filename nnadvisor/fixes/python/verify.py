@@ -149,15 +149,12 @@ def read(text: str, framework: str, know: Knowledge) -> list[ReadResult]:
     return found
 
 
-def verified(text: str, new_text: str, doc: Document, patch: Patch, framework: str, know: Knowledge) -> bool:
-    """Whether ``new_text`` computes what the patched config says and changes nothing else."""
-    import ast
-
-    try:
-        ast.parse(new_text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    before, after = read(text, framework, know), read(new_text, framework, know)
+def verified(text: str, new_text: str, doc: Document, patch: Patch, framework: str, know: Knowledge, before: list[ReadResult] | None = None) -> bool:
+    """Whether ``new_text`` computes what the patched config says and changes nothing else;
+    ``before``: what the reader made of ``text``, when the caller has it (else it is read)."""
+    if before is None:
+        before = read(text, framework, know)
+    after = read(new_text, framework, know)
     if len(before) != len(after) or any(r.config is None or r.doc is None for r in (*before, *after)):
         return False
     targets = [i for i, r in enumerate(before) if r.doc is not None and r.doc.data == doc.data]

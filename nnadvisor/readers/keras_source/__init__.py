@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from nnadvisor.readers import ReadResult
 from nnadvisor.readers._model import START, Entry, Part
 from nnadvisor.readers.python.evaluate import NO, Evaluator, arg, bind
-from nnadvisor.readers.python.index import FUNCTIONS, CallSite, Scope, build
+from nnadvisor.readers.python.index import FUNCTIONS, CallSite, Scope, SourceIndex
 from nnadvisor.readers.python.source import read_source
 from nnadvisor.readers.python.span import location
 from nnadvisor.readers.keras_source.catalogue import catalogue
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 
 def read(raw: bytes, rulebase: RuleBase, name: str = "-") -> list[ReadResult]:
-    return read_source(raw, name, lambda tree: _Reader(tree, rulebase).read())
+    return read_source(raw, name, lambda tree, index: _Reader(tree, index, rulebase).read())
 
 
 @dataclass
@@ -49,10 +49,10 @@ class _Model:
 
 
 class _Reader:
-    def __init__(self, tree: ast.Module, rulebase: RuleBase) -> None:
+    def __init__(self, tree: ast.Module, index: SourceIndex, rulebase: RuleBase) -> None:
         from nnadvisor.readers.keras import _Reader as KerasFileReader
 
-        self.index = index = build(tree)
+        self.index = index
         self.cat = cat = catalogue(rulebase.frameworks["keras"])
         self.ev = Evaluator(index)
         self.layer_classes: set[str] = set()

@@ -11,6 +11,7 @@ from nnadvisor.source import MAX_BYTES, Location, Problem, SourceError, binary_h
 
 if TYPE_CHECKING:
     from nnadvisor.readers import ReadResult
+    from nnadvisor.readers.python.index import SourceIndex
 
 
 def problem(line: int, column: int, message: str) -> Problem:
@@ -59,9 +60,10 @@ def decode_source(raw: bytes) -> str:
         raise SourceError(f"the file is not valid {encoding} text", raw.count(b"\n", 0, start) + 1) from None
 
 
-def read_source(raw: bytes, name: str, reader: Callable[[ast.Module], list[ReadResult]]) -> list[ReadResult]:
+def read_source(raw: bytes, name: str, reader: Callable[[ast.Module, SourceIndex], list[ReadResult]]) -> list[ReadResult]:
     """What a source reader makes of ``raw``: its results, or one problem (the source refused, too
-    deeply nested, or a reader error: a bug must not stop the other files), never an exception."""
+    deeply nested, or a reader error: a bug must not stop the other files), never an exception.
+    Each result keeps the tree and index it was read from (``syntax``: the fix writers edit them)."""
     from nnadvisor.readers import ReadResult
     from nnadvisor.readers._model import INTERNAL_ERROR
 
@@ -69,7 +71,12 @@ def read_source(raw: bytes, name: str, reader: Callable[[ast.Module], list[ReadR
     if refused is not None or tree is None:
         return [ReadResult(problems=[refused or problem(1, 1, "cannot parse the Python source")])]
     try:
-        results = reader(tree)
+        from nnadvisor.readers.python.index import build
+
+        index = build(tree)
+        results = reader(tree, index)
+        for result in results:
+            result.syntax = (tree, index)
         if not raw.isascii():
             _character_columns(results, decode_source(raw))
         return results

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from nnadvisor.readers import ReadResult
 from nnadvisor.readers._model import START, Assembly, Entry, Part
 from nnadvisor.readers.python.evaluate import Evaluator, arg
-from nnadvisor.readers.python.index import FUNCTIONS, CallSite, Scope, build
+from nnadvisor.readers.python.index import FUNCTIONS, CallSite, Scope, SourceIndex
 from nnadvisor.readers.python.source import read_source
 from nnadvisor.readers.python.span import location
 from nnadvisor.readers.pytorch.catalogue import catalogue
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 
 def read(raw: bytes, rulebase: RuleBase, name: str = "-") -> list[ReadResult]:
-    return read_source(raw, name, lambda tree: _Reader(tree, rulebase).read())
+    return read_source(raw, name, lambda tree, index: _Reader(tree, index, rulebase).read())
 
 
 @dataclass
@@ -52,8 +52,7 @@ class _Pair:
 
 
 class _Reader:
-    def __init__(self, tree: ast.Module, rulebase: RuleBase) -> None:
-        index = build(tree)
+    def __init__(self, tree: ast.Module, index: SourceIndex, rulebase: RuleBase) -> None:
         cat = catalogue(rulebase.frameworks["pytorch"])
         self.ctx = ctx = Context(index, Evaluator(index), cat, Assembly("pytorch", rulebase.vocabulary))
         ctx.find_model_classes()
