@@ -21,6 +21,7 @@ from typing import Any
 from nnadvisor.live import duck
 from nnadvisor.readers._model import Part
 from nnadvisor.readers.pytorch.catalogue import Catalogue
+from nnadvisor.readers.pytorch.losses import loss_param
 from nnadvisor.source import Location
 
 Note = Callable[[str, str], None]
@@ -40,18 +41,7 @@ def _loss_params(cat: Catalogue, values: dict[str, Any], spec: dict[str, Any], a
     for attr, key in cat.loss_params.items():
         if attr not in values or key in spec:
             continue
-        value = duck.plain(values[attr])
-        if key == "pos_weight" and isinstance(value, list) and len(value) == 1:
-            value = value[0]
-        numbers = isinstance(value, list) and bool(value) and all(_number(v) for v in value)
-        if key == "reduction":
-            ok = isinstance(value, str)
-        elif key == "ignore_index":
-            ok = isinstance(value, int) and not isinstance(value, bool)
-        elif key == "weight":
-            ok = numbers
-        else:
-            ok = _number(value) or (key == "pos_weight" and numbers)
+        ok, value = loss_param(key, duck.plain(values[attr]))
         if ok:
             spec[key] = float(value) if key in ("delta", "label_smoothing", "pos_weight") and _number(value) else value
             at[key] = where

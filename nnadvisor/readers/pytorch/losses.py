@@ -29,6 +29,22 @@ class Application:
     """The prediction argument (what the model output must be right for)."""
 
 
+def loss_param(key: str, value: Any) -> tuple[bool, Any]:
+    """Whether ``value`` is one nnadvisor reads for the loss argument of config key ``key``, and
+    the value as read (a one-element ``pos_weight`` list is its number). The source reader and
+    the live reader (:mod:`nnadvisor.live.objects`) accept the same values."""
+    if key == "pos_weight" and isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    numbers = isinstance(value, list) and bool(value) and all(is_number(v) for v in value)
+    if key == "reduction":
+        return isinstance(value, str), value
+    if key == "ignore_index":
+        return isinstance(value, int) and not isinstance(value, bool), value
+    if key == "weight":
+        return numbers, value
+    return is_number(value) or (key == "pos_weight" and numbers), value
+
+
 def loss_part(ctx: Context, name: str, call: ast.Call, env: dict[str, Any] | None = None) -> Part:
     """The loss and its arguments (``label_smoothing``, ``pos_weight``, ``delta``...), located."""
     here = location(call)
@@ -38,18 +54,7 @@ def loss_part(ctx: Context, name: str, call: ast.Call, env: dict[str, Any] | Non
         key = ctx.cat.loss_params.get(kw.arg or "")
         if key is None:
             continue
-        value = ctx.ev.literal(kw.value, env)
-        if key == "pos_weight" and isinstance(value, list) and len(value) == 1:
-            value = value[0]
-        numbers = isinstance(value, list) and all(is_number(v) for v in value)
-        if key == "reduction":
-            ok = isinstance(value, str)
-        elif key == "ignore_index":
-            ok = isinstance(value, int) and not isinstance(value, bool)
-        elif key == "weight":
-            ok = numbers
-        else:
-            ok = is_number(value) or (key == "pos_weight" and numbers)
+        ok, value = loss_param(key, ctx.ev.literal(kw.value, env))
         if ok:
             spec[key] = value
             at[key] = location(kw.value)
