@@ -318,18 +318,30 @@ def recommend(**problem: Any) -> Recommendation:
     """The recommendation for a problem: keywords as the ``nnadvisor recommend`` flags and problem
     files have them (``task`` required; ``labels``, ``num_classes``, ``outliers``, ``depth``,
     ``architecture``, ``framework``, ``imbalance``, ...), with its Keras and PyTorch snippets."""
+    return advise(problem)[0]
+
+
+def advise(problem: Mapping[str, Any], *, snippets: bool = True) -> tuple[Recommendation, RuleBase]:
+    """The recommendation for a problem given as data, with its snippets (unless not wanted: a
+    config to emit needs none), and the rule base that made it (its snippet tables name the code)."""
+    from nnadvisor.engine.errors import RuleLoadError
     from nnadvisor.recommender.engine import ProblemError
     from nnadvisor.recommender.engine import recommend as run_recommend
-    from nnadvisor.recommender.snippets import render_snippets
     from nnadvisor.rulebase import load_rulebase
 
     given = {k: v for k, v in problem.items() if v is not None}
     if "task" not in given:
         raise UsageError("task is required (regression, binary, multiclass or multilabel)")
-    rulebase = load_rulebase()
+    try:
+        rulebase = load_rulebase()
+    except RuleLoadError as exc:
+        raise UsageError(f"invalid rule: {exc}") from None
     try:
         rec = run_recommend(given, rulebase.recommend)
     except ProblemError as exc:
         raise UsageError(str(exc)) from None
-    rec.snippets = render_snippets(rec, rulebase.snippets)
-    return rec
+    if snippets:
+        from nnadvisor.recommender.snippets import render_snippets
+
+        rec.snippets = render_snippets(rec, rulebase.snippets)
+    return rec, rulebase

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from nnadvisor.cli.common import Color, ColorOpt, FormatOpt, OutputFormat, fail, load_rulebase, print_demos, resume_gc, use_color
+from nnadvisor.cli.common import Color, ColorOpt, FormatOpt, OutputFormat, fail, print_demos, resume_gc, use_color
 from nnadvisor.terms import Architecture, Framework, LabelFormat, Outliers, Task, TargetRange, TuningBudget
 
 
@@ -53,8 +53,7 @@ def recommend(
     color: ColorOpt = Color.auto,
 ) -> None:
     """Recommend the output activation, loss, optimizer and hidden activation for a problem."""
-    from nnadvisor.recommender.engine import ProblemError
-    from nnadvisor.recommender.engine import recommend as run_recommend
+    from nnadvisor.api import UsageError, advise
 
     flags = {
         "task": task, "labels": labels, "num_classes": num_classes, "target_range": target_range,
@@ -73,13 +72,14 @@ def recommend(
     given.update({k: (v.value if isinstance(v, Enum) else v) for k, v in flags.items() if v is not None})
     if "task" not in given:
         fail("--task is required (regression, binary, multiclass or multilabel), or give it in --problem")
-    rulebase = load_rulebase()
-    try:
-        rec = run_recommend(given, rulebase.recommend)
-    except ProblemError as exc:
-        fail(str(exc))
     if emit is not None and run_demo:
         fail(f"--demo cannot go with --emit {emit.value}: --emit prints only the {emit.value} {'config' if emit is Emit.config else 'code'}")
+    if emit is not None and emit is not Emit.config and output_format is OutputFormat.json:
+        fail(f"--emit {emit.value} prints Python code: --format json goes with --emit config (or without --emit)")
+    try:
+        rec, rulebase = advise(given, snippets=emit is not Emit.config)
+    except UsageError as exc:
+        fail(str(exc))
     if emit is Emit.config:
         from nnadvisor.recommender.emit import EmitError, to_json, to_yaml
 
@@ -88,12 +88,9 @@ def recommend(
         except EmitError as exc:
             fail(str(exc))
         return
-    from nnadvisor.recommender.snippets import code_names, render_snippets
+    from nnadvisor.recommender.snippets import code_names
 
-    rec.snippets = render_snippets(rec, rulebase.snippets)
     if emit is not None:
-        if output_format is OutputFormat.json:
-            fail(f"--emit {emit.value} prints Python code: --format json goes with --emit config (or without --emit)")
         sys.stdout.write(rec.snippets[emit.value])
         return
     if output_format is OutputFormat.json:

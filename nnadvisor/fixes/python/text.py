@@ -355,8 +355,8 @@ class Source:
         if self.text[line_start:s].strip() or _COMMENT.sub("", rest).strip():
             return None
         parent = self.parent(stmt)
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(parent, field, None)
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(parent, name, None)
             if isinstance(block, list) and stmt in block and len(block) == 1:
                 return None
         return [Change(line_start, self.next_line(e), "")]
@@ -450,8 +450,8 @@ class Source:
     def _block(self, stmt: ast.stmt) -> list[ast.stmt] | None:
         """The statement list a statement is in."""
         parent = self.parent(stmt)
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(parent, field, None)
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(parent, name, None)
             if isinstance(block, list) and stmt in block:
                 return block
         return None
