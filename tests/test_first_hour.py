@@ -232,3 +232,16 @@ def test_a_full_disk_is_said_as_such(args: list[str]) -> None:
         result = subprocess.run([sys.executable, "-m", "nnadvisor", *args], stdout=full, stderr=subprocess.PIPE, text=True)
     assert result.returncode == 2
     assert result.stderr == "nnadvisor: error: cannot write the output: No space left on device\n"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    """The README opens with the test command, and .ci/run's first job runs exactly it (after
+    PyTorch, which the README lists as optional): CI sees what a new machine following it sees."""
+    root = Path(__file__).resolve().parent.parent
+    blocks = re.findall(r"```sh\n(.*?)```", (root / "README.md").read_text(), re.DOTALL)
+    install, _, test = blocks[1].strip().partition(" && ")
+    newest = re.search(r"^newest\(\) \{\n(.*?)^\}", (root / ".ci" / "run").read_text(), re.DOTALL | re.MULTILINE)
+    assert newest is not None
+    steps = [line.strip() for line in newest.group(1).splitlines()]
+    assert install == "pip install -e '.[test]'" and "python -m pip install --quiet -e '.[test]'" in steps
+    assert test in steps, (test, steps)

@@ -16,7 +16,9 @@ Place = tuple[int, str]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Table names such as ``model_bases`` are data, not pydantic's: no "protected namespace"
+    # warning (pydantic before 2.10 printed one on every start that validated the tables).
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
 
 class LayerEntry(_Strict):
