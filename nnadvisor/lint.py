@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from nnadvisor import readers, suppressions
 from nnadvisor.engine.compiled import evaluate
 from nnadvisor.findings import FileError, Finding, FixOut, Report, TextEdit
-from nnadvisor.fixes import TEXT_FORMATS, edits_for
+from nnadvisor.fixes import TEXT_FORMATS, Edit, file_edits
 from nnadvisor.result_cache import ResultCache
 from nnadvisor.rulebase import RuleBase
 from nnadvisor.source import MAX_BYTES, Problem
@@ -102,6 +102,8 @@ def check_results(results: list[readers.ReadResult], file: str, rulebase: RuleBa
         if result.objects:
             _locate_objects(found, result.objects)
         per_head.append((result.label or (f"head {result.head}" if result.head else None), found))
+    if fixes is not None:
+        fixes.finish()
     findings = _merge_heads(per_head)
     seen: set[tuple[int, int, str]] = set()
     for result in results:  # each note once, located by the objects of the result that made it
@@ -138,31 +140,38 @@ class _FixWriter:
     """Writes each finding's fix patch as edits of the file's text (:mod:`nnadvisor.fixes`); the
     text is decoded once, and only when a finding has a patch."""
 
+
     def __init__(self, raw: bytes, fmt: str, rulebase: RuleBase, results: list[readers.ReadResult]) -> None:
         self.raw = raw
         self.fmt = fmt
         self.rulebase = rulebase
         self.results = results
         """All the reader made of the file: a source fix is verified against them."""
-        self._text: str | None = None
+        self.pending: list[tuple[Finding, readers.ReadResult]] = []
 
     def attach(self, found: list[Finding], result: readers.ReadResult) -> None:
-        if self.fmt not in TEXT_FORMATS:
-            for f in found:
-                if f.fix is not None and f.fix.patch:
-                    f.fix = FixOut(f.fix.description, [], f.fix.applicability)
-            return
+        """Note the findings of one result whose fixes have a patch (written by :meth:`finish`)."""
         for f in found:
+            if f.fix is not None and f.fix.patch:
+                self.pending.append((f, result))
+
+    def finish(self) -> None:
+        """Every noted fix as edits, all of a file's together (a source is read again once to
+        verify them, not once per fix). A patch is a JSON Patch on an nnadvisor config: on other
+        files only the edits apply."""
+        if not self.pending:
+            return
+        if self.fmt not in TEXT_FORMATS:
+            found: list[list[Edit] | None] = [None] * len(self.pending)
+        else:
+            text = _decoded(self.raw, self.fmt)
+            fixes = [(r.doc, f.fix.patch if f.fix else [], r.config.framework if r.config else None) for f, r in self.pending]
+            found = file_edits(self.fmt, text, fixes, self.rulebase, self.results)
+        for (f, _), edits in zip(self.pending, found):
             fix = f.fix
-            if fix is None or not fix.patch:
-                continue
-            if self._text is None:
-                self._text = _decoded(self.raw, self.fmt)
-            framework = result.config.framework if result.config is not None else None
-            same = [r for r in self.results if r.config is not None and r.config.framework == framework]
-            edits = edits_for(self.fmt, self._text, result.doc, fix.patch, framework, self.rulebase, same)
-            # A patch is a JSON Patch on an nnadvisor config: on other files only the edits apply.
+            assert fix is not None
             f.fix = FixOut(fix.description, fix.patch if self.fmt == "nnadvisor" else [], fix.applicability, [TextEdit.of(e) for e in edits or ()])
+        self.pending = []
 
 
 def _decoded(raw: bytes, fmt: str) -> str:

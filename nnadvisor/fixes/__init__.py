@@ -52,17 +52,31 @@ class Edit(NamedTuple):
 def edits_for(
     fmt: str, text: str, doc: Document | None, patch: Patch, framework: str | None, rulebase: RuleBase, results: Sequence[ReadResult] = ()
 ) -> list[Edit] | None:
-    """The edits of ``text`` (a file in reader format ``fmt``) that apply ``patch``, or ``None``.
-    A source's edited text is read again with ``rulebase`` to verify them, against ``results``
-    (what the reader of ``framework`` made of ``text``; read again when not given)."""
-    if not patch:
-        return None
+    """The edits of ``text`` (a file in reader format ``fmt``) that apply ``patch``, or ``None``."""
+    return file_edits(fmt, text, [(doc, patch, framework)], rulebase, results)[0]
+
+
+def file_edits(
+    fmt: str, text: str, fixes: Sequence[tuple[Document | None, Patch, str | None]], rulebase: RuleBase, results: Sequence[ReadResult] = ()
+) -> list[list[Edit] | None]:
+    """The edits of each fix of one file: (the config a reader made, the patch, its framework).
+
+    A source's edited text is read again to verify the edits, against ``results`` (what the
+    readers made of ``text``): the fixes of one framework are verified together, with one
+    reading (:class:`nnadvisor.fixes.python.FileFixer`)."""
+    out: list[list[Edit] | None] = [None] * len(fixes)
     if fmt == "nnadvisor":
         from nnadvisor.fixes.config_text import edits as config_edits
 
-        return config_edits(text, patch)
-    if fmt in TEXT_FORMATS and doc is not None and framework is not None:
-        from nnadvisor.fixes.python import edits as python_edits
+        return [config_edits(text, patch) if patch else None for _, patch, _ in fixes]
+    if fmt not in TEXT_FORMATS:
+        return out
+    from nnadvisor.fixes.python import FileFixer
 
-        return python_edits(text, doc, patch, framework, rulebase, list(results) or None)
-    return None
+    for framework in sorted({fw for _, _, fw in fixes if fw is not None}):
+        mine = [(i, doc, patch) for i, (doc, patch, fw) in enumerate(fixes) if fw == framework and doc is not None and patch]
+        before = [r for r in results if r.config is not None and r.config.framework == framework]
+        fixer = FileFixer(text, framework, rulebase, before or None)
+        for (i, _, _), found in zip(mine, fixer.edits([(doc, patch) for _, doc, patch in mine])):
+            out[i] = found
+    return out

@@ -63,6 +63,7 @@ class Source:
     """(first line, last line) of each top-level statement, decorators included."""
     _walked: set[int] = field(default_factory=set)
     _ascii: bool = True
+    _imported: dict[str, bool] | None = None
 
     @classmethod
     def parse(cls, text: str, syntax: tuple[ast.Module, SourceIndex] | None = None) -> Source | None:
@@ -118,6 +119,16 @@ class Source:
             if line is not None:
                 column = node.col_offset if self._ascii else self._chars(line, node.col_offset)  # type: ignore[attr-defined]
                 starts.setdefault((line, column + 1), []).append(node)
+
+    def import_only(self, name: str) -> bool:
+        """Every binding of ``name``, in any scope, is an import (it cannot stand for anything
+        else). Worked out for all names at once, the first time it is asked."""
+        if self._imported is None:
+            imported: dict[str, bool] = {}
+            for (_, n), found in self.index.bindings.items():
+                imported[n] = imported.get(n, True) and all(isinstance(b.stmt, (ast.Import, ast.ImportFrom)) for b in found)
+            self._imported = imported
+        return self._imported.get(name, True)
 
     # --- positions -----------------------------------------------------------------------------
 

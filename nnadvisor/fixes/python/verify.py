@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from nnadvisor.fixes.python.text import Change
@@ -51,8 +52,11 @@ def apply_patch(data: Any, patch: Patch) -> Any:
     loss or optimizer given by name alone makes it a mapping (``adam`` + ``clipnorm`` is
     ``{name: adam, clipnorm: 1.0}``); a loss given a new value keeps its arguments other than its
     name and ``from_logits`` (``{name: MSELoss, reduction: sum}`` made ``CrossEntropyLoss`` is
-    ``{name: CrossEntropyLoss, reduction: sum}``). Raises ``ValueError`` for anything else."""
-    out = copy.deepcopy(data)
+    ``{name: CrossEntropyLoss, reduction: sum}``). Raises ``ValueError`` for anything else.
+
+    Only the containers on a patched path are copied (``data`` is never changed): a config of
+    thousands of layers with a finding on each is patched once per finding."""
+    out = _copied(data)
     for op in patch:
         if op.get("path") == "/loss" and isinstance(out, dict) and isinstance(out.get("loss"), dict) and op.get("op") in ("add", "replace"):
             value = op.get("value")
@@ -68,12 +72,11 @@ def apply_patch(data: Any, patch: Patch) -> Any:
         parent: Any = out
         for depth, token in enumerate(tokens[:-1]):
             child = parent[int(token)] if isinstance(parent, list) else parent[token]
-            if isinstance(child, str) and depth + 1 == len(tokens) - 1:
-                child = {"name": child}
-                if isinstance(parent, list):
-                    parent[int(token)] = child
-                else:
-                    parent[token] = child
+            child = {"name": child} if isinstance(child, str) and depth + 1 == len(tokens) - 1 else _copied(child)
+            if isinstance(parent, list):
+                parent[int(token)] = child
+            else:
+                parent[token] = child
             parent = child
         last = tokens[-1]
         if isinstance(parent, dict):
@@ -83,6 +86,15 @@ def apply_patch(data: Any, patch: Patch) -> Any:
         else:
             raise ValueError(path)
     return out
+
+
+def _copied(value: Any) -> Any:
+    """A container copied one level deep (what a patch writes into); anything else as it is."""
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    return value
 
 
 def _normalised(data: Any, unknowns: frozenset[str], know: Knowledge) -> tuple[Any, frozenset[str]]:
@@ -175,6 +187,36 @@ def verified(text: str, new_text: str, doc: Document, patch: Patch, framework: s
         elif got != signature(b.doc.data, b.unknowns, know) and (got != wanted or not _needs(b, patch, know)):
             return False
     return True
+
+
+def verified_together(text: str, new_text: str, fixes: Sequence[tuple[Document, Patch]], framework: str, know: Knowledge, before: list[ReadResult] | None = None) -> bool:
+    """Whether ``new_text`` (``text`` with the edits of several fixes) gives each model its config
+    with every patch aimed at it applied, in order, and leaves the other models as they were."""
+    if before is None:
+        before = read(text, framework, know)
+    after = read(new_text, framework, know)
+    if len(before) != len(after) or any(r.config is None or r.doc is None for r in (*before, *after)):
+        return False
+    aimed = [False] * len(fixes)
+    by_doc: dict[int, list[int]] = {}  # the fixes of each model config, compared once per config
+    for i, (doc, _) in enumerate(fixes):
+        by_doc.setdefault(id(doc), []).append(i)
+    for b, a in zip(before, after):
+        assert b.doc is not None and a.doc is not None
+        ops: list[Mapping[str, Any]] = []
+        for group in by_doc.values():
+            if fixes[group[0]][0].data == b.doc.data:
+                for i in group:
+                    aimed[i] = True
+                    ops += fixes[i][1]
+        try:
+            data = apply_patch(b.doc.data, ops) if ops else b.doc.data
+        except (ValueError, KeyError, IndexError, TypeError):
+            return False
+        got = signature(a.doc.data, a.unknowns, know)
+        if got is None or got != signature(data, b.unknowns, know):
+            return False
+    return all(aimed)
 
 
 def _needs(result: ReadResult, patch: Patch, know: Knowledge) -> bool:

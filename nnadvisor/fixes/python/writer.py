@@ -297,7 +297,7 @@ class Writer:
         return [target]
 
     def _import_only(self, local: str) -> bool:
-        return all(isinstance(b.stmt, (ast.Import, ast.ImportFrom)) for (_, n), found in self.src.index.bindings.items() if n == local for b in found)
+        return self.src.import_only(local)
 
 
 def _named(value: Any) -> dict[str, Any]:
