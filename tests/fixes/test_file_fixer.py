@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import nnadvisor.fixes.python as python_fixes
-import nnadvisor.fixes.python.verify as verify
 from nnadvisor.fixes.apply import apply_edits
+from nnadvisor.fixes.python import verify
 from nnadvisor.lint import check_bytes
 from nnadvisor.rulebase import RuleBase
 

@@ -73,7 +73,11 @@ class FileFixer:
 
     def edits(self, fixes: Sequence[tuple[Document, Patch]]) -> list[list[Edit] | None]:
         """For each (the config a reader made, a patch of it): its edits, or ``None``."""
-        from nnadvisor.fixes.python.verify import apply_changes, verified, verified_together
+        from nnadvisor.fixes.python.verify import (
+            apply_changes,
+            verified,
+            verified_together,
+        )
 
         if len(self.text) > REREAD_BYTES:
             return [None] * len(fixes)
