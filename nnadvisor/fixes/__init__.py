@@ -68,7 +68,7 @@ def file_edits(
     if fmt == "nnadvisor":
         from nnadvisor.fixes.config_text import edits as config_edits
 
-        return [config_edits(text, patch) if patch else None for _, patch, _ in fixes]
+        return [config_edits(text, patch, doc.data) if patch and doc is not None else None for doc, patch, _ in fixes]
     if fmt not in TEXT_FORMATS:
         return out
     from nnadvisor.fixes.python import FileFixer

@@ -61,20 +61,48 @@ class _Span(NamedTuple):
     before its parent's), then in the order their operations come."""
 
 
-def edits(text: str, patch: Patch) -> list[Edit] | None:
+_UNREAD: Any = object()
+"""No ``data`` given: the text is read."""
+
+
+def edits(text: str, patch: Patch, data: Any = _UNREAD) -> list[Edit] | None:
     """The edits (sorted, not overlapping) that make ``text`` read as ``patch`` applied to it,
-    ``[]`` when the patch already holds, ``None`` when it cannot be written faithfully."""
+    ``[]`` when the patch already holds, ``None`` when it cannot be written faithfully.
+    ``data``: the document as nnadvisor's reader read ``text``, when the caller has it."""
     try:
-        return _Writer(text).write(patch)
+        return _Writer(text, data).write(patch)
     except Exception:  # noqa: BLE001 - a fix that cannot be written is no fix; check goes on
         return None
+
+
+_COMPOSED: list[tuple[str, Node, set[int], dict[int, int]]] = []
+"""The last text composed, its node tree and what :func:`_walk` found in it: a file with several
+findings is composed once."""
+
+
+def _compose(text: str) -> tuple[Node, set[int], dict[int, int]] | None:
+    import yaml
+
+    if _COMPOSED and _COMPOSED[0][0] is text:
+        return _COMPOSED[0][1:]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    if root is None:
+        _COMPOSED.clear()
+        return None
+    shared, depth = _walk(root)
+    _COMPOSED[:] = [(text, root, shared, depth)]
+    return root, shared, depth
 
 
 class _Writer:
     """One text, composed once: its node tree (for spans) and its data as nnadvisor reads it
     (for what each operation changes, and to check the result); edits collect in ``spans``."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, data: Any = _UNREAD) -> None:
         import yaml
 
         from nnadvisor.source import parse
@@ -87,25 +115,21 @@ class _Writer:
         self.json = text.lstrip(" \t\r\n")[:1] in ("{", "[")
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
-        if root is None:
+        composed = _compose(text)
+        if composed is None:
             raise _Unwritable("empty document")
-        self.root: Node = root
-        self.shared, self.depth = _walk(root)
+        self.root: Node = composed[0]
+        self.shared, self.depth = composed[1], composed[2]
         self.resolver = yaml.resolver.Resolver()
-        self.data = parse(text).data
+        self.data = parse(text).data if data is _UNREAD else data
         self.spans: list[_Span] = []
 
     # -- the patch ---------------------------------------------------------------------------
 
     def write(self, patch: Patch) -> list[Edit]:
-        expected = copy.deepcopy(self.data)
+        expected = self.data
         for op in patch:
-            expected = _apply(expected, op)
+            expected = _apply(_copy_path(expected, _tokens(op["path"])), op)
             self.operation(op)
         spans = self.merged()
         new_text = self.text
@@ -558,6 +582,27 @@ def _apply(doc: Any, op: Mapping[str, Any]) -> Any:
     else:
         raise _Unwritable("the parent is not a mapping or a list")
     return doc
+
+
+def _copy_path(doc: Any, tokens: Sequence[str]) -> Any:
+    """``doc`` with the containers on the path to ``tokens``' parent copied (one level each), so
+    that applying an operation there changes nothing the caller holds; the rest is shared (a deep
+    copy of the document per fix cost more than the fix)."""
+    root = _shallow(doc)
+    node = root
+    for token in tokens[:-1]:
+        if isinstance(node, dict) and token in node:
+            child = node[token] = _shallow(node[token])
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            child = node[int(token)] = _shallow(node[int(token)])
+        else:
+            break
+        node = child
+    return root
+
+
+def _shallow(value: Any) -> Any:
+    return dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value
 
 
 def _get(doc: Any, tokens: Sequence[str]) -> Any:
