@@ -20,9 +20,11 @@ for :data:`KEEP_DAYS` days. Rule-base fingerprints unused for as long are remove
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -112,11 +114,12 @@ class ResultCache:
         from nnadvisor.rulebase import write_cache_file
 
         oldest = self.today - KEEP_DAYS
-        for shard, changed in self._dirty.items():
-            merged = self._read_shard(shard)
-            merged.update(changed)
-            kept = {k: e for k, e in merged.items() if isinstance(e, list) and e and isinstance(e[0], int) and e[0] >= oldest}
-            write_cache_file(self.directory / f"{shard}.json", kept)
+        with _locked(self.directory):  # read, merge and replace: no concurrent run in between
+            for shard, changed in self._dirty.items():
+                merged = self._read_shard(shard)
+                merged.update(changed)
+                kept = {k: e for k, e in merged.items() if isinstance(e, list) and e and isinstance(e[0], int) and e[0] >= oldest}
+                write_cache_file(self.directory / f"{shard}.json", kept)
         self._dirty.clear()
         self._prune_fingerprints()
 
@@ -132,3 +135,29 @@ class ResultCache:
                     shutil.rmtree(other.path, ignore_errors=True)
         except OSError:
             pass
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """An exclusive lock on the cache directory (``flock`` on its ``.lock`` file) while shards are
+    merged and replaced, so that concurrent runs lose none of each other's entries. Where there
+    is no ``flock`` (Windows) or the lock file cannot be made, the merge goes on unlocked: a run
+    that loses the race loses its new entries, which only costs the next run the time to check
+    those files again."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(directory / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
