@@ -245,3 +245,15 @@ def test_ci_runs_the_readme_test_command() -> None:
     steps = [line.strip() for line in newest.group(1).splitlines()]
     assert install == "pip install -e '.[test]'" and "python -m pip install --quiet -e '.[test]'" in steps
     assert test in steps, (test, steps)
+
+
+@pytest.mark.parametrize("command", ["recommend", "check", "explain", "rules"])
+def test_help_is_readable_at_80_columns(command: str) -> None:
+    """Help wraps at the terminal's width between words: choices and option names stay whole
+    (rich's table broke `<regression|bina ry|...>` and cut `--dense-featur…`)."""
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
+    out = subprocess.run([sys.executable, "-m", "nnadvisor", command, "-h"], capture_output=True, text=True, env=env, check=True).stdout
+    assert max(map(len, out.splitlines())) <= 80, out
+    assert "…" not in out and "╭" not in out
+    if command == "recommend":
+        assert "<regression|binary|multiclass|multilabel>" in out and "--sparse-features / --dense-features" in out

@@ -48,6 +48,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         help="Recommends and lints a neural network's output activation, loss and optimizer.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
+        rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(common.root)

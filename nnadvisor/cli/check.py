@@ -35,7 +35,7 @@ def _codes(values: Optional[list[str]]) -> list[str]:
 
 
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Config files, directories (searched recursively), or - for stdin.")],
+    paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Config files, directories (searched recursively), or - for stdin.")],
     output_format: Annotated[
         Optional[CheckFormat],
         typer.Option("--format", "-f", envvar="NNADVISOR_FORMAT", help="Output format (default: text, or the project setting).", case_sensitive=False),
