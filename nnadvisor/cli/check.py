@@ -74,6 +74,9 @@ def check(
     ] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff instead of writing them (exit 1 if there is any).")] = False,
     fix_only: Annotated[bool, typer.Option("--fix-only", help="Apply the fixes and report only how many were applied (exit 0).")] = False,
+    statistics: Annotated[bool, typer.Option("--statistics", help="Print how many findings of each rule instead of the findings (text or json).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the findings and nothing else: no summary, no notes (errors still go to stderr).")] = False,
+    output_file: Annotated[Optional[str], typer.Option("--output-file", "-o", help="Write the report to this file instead of stdout.")] = None,
 ) -> None:
     """Lint model configs and code for activation, loss and optimizer mistakes."""
     from nnadvisor.api import CheckOptions, UsageError, checker
@@ -93,6 +96,8 @@ def check(
         cache=not no_cache,
         stdin_name=stdin_filename or "-",
     )
+    if statistics and (diff or fix_only):
+        fail(f"--statistics cannot go with {'--diff' if diff else '--fix-only'}: they print no findings to count")
     try:
         run = checker(options)
     except UsageError as exc:
@@ -115,13 +120,21 @@ def check(
             return
     else:
         report, named_skipped = run.check_paths(paths)
-    for name in named_skipped:
+    for name in named_skipped if not quiet else ():
         sys.stderr.write(f"nnadvisor: note: {name}: skipped, not a model definition (use --force to check it anyway)\n")
     empty = report.summary.files == 0
-    if not (empty and fmt == "text"):  # nothing checked is not "All checks passed"
-        sys.stdout.write(_render_report(report, fmt, run.rulebase, explain=explain, color=color, skipped=report.summary.skipped, unsafe=unsafe_fixes))
+    if statistics:
+        if fmt not in ("text", "json"):
+            fail(f"--statistics writes text or json, not {fmt}")
+        from nnadvisor.render.statistics import render as render_statistics
+
+        _write(render_statistics(report, unsafe=unsafe_fixes, as_json=fmt == "json"), output_file)
+    elif not (empty and fmt == "text"):  # nothing checked is not "All checks passed"
+        columns = _columns() if output_file is None else None
+        shown = _render_report(report, fmt, run.rulebase, explain=explain, color=color, skipped=report.summary.skipped, unsafe=unsafe_fixes, quiet=quiet, columns=columns)
+        _write(shown, output_file)
     _errors_exit(report)
-    if empty:
+    if empty and not quiet:
         where = paths[0] if len(paths) == 1 else f"the {len(paths)} paths given"
         skipped = report.summary.skipped
         sys.stderr.write(f"nnadvisor: warning: no model definitions found in {where} ({skipped} file{'' if skipped == 1 else 's'} skipped)\n")
@@ -129,6 +142,30 @@ def check(
             raise typer.Exit(EXIT_FINDINGS)
     if not exit_zero and report.worst() >= SEVERITY_RANK[run.fail_on]:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _columns() -> Optional[int]:
+    """The terminal's width when stdout is one (text is wrapped there, never in a file or a log)."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def _write(text: str, output_file: Optional[str]) -> None:
+    """The report to stdout, or to ``--output-file`` (its directory made, as ruff does)."""
+    if output_file is None:
+        sys.stdout.write(text)
+        return
+    from pathlib import Path
+
+    try:
+        path = Path(output_file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"--output-file {output_file}: cannot write: {exc.strerror or exc}")
 
 
 def _errors_exit(report: "Report") -> None:
@@ -150,7 +187,9 @@ def _print_diff(outcome: "FixOutcome", report: "Report") -> None:
         sys.stderr.write("nnadvisor: nothing to fix\n")
 
 
-def _render_report(report: "Report", fmt: str, rulebase: "RuleBase", *, explain: bool, color: Color, skipped: int, unsafe: bool) -> str:
+def _render_report(
+    report: "Report", fmt: str, rulebase: "RuleBase", *, explain: bool, color: Color, skipped: int, unsafe: bool, quiet: bool = False, columns: Optional[int] = None
+) -> str:
     if fmt == "json":
         from nnadvisor.render.json_out import render
 
@@ -170,11 +209,11 @@ def _render_report(report: "Report", fmt: str, rulebase: "RuleBase", *, explain:
     if fmt == "concise":
         from nnadvisor.render.concise import render as render_concise
 
-        return render_concise(report, color=use_color(color), skipped=skipped, unsafe=unsafe)
+        return render_concise(report, color=use_color(color), skipped=skipped, unsafe=unsafe, summary=not quiet)
     from nnadvisor.render.lint_text import render as render_text
 
     rationales = {r["id"]: r["rationale"] for r in rulebase.rules} if explain else None
-    return render_text(report, color=use_color(color), rationales=rationales, skipped=skipped, unsafe=unsafe)
+    return render_text(report, color=use_color(color), rationales=rationales, skipped=skipped, unsafe=unsafe, columns=columns, summary=not quiet)
 
 
 def register(app: typer.Typer, name: str | None) -> None:

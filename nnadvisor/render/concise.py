@@ -17,11 +17,14 @@ def where(f: Finding) -> str:
     return f"{f.file}:cell {f.cell}:{f.line}:{f.column}" if f.cell is not None else f"{f.file}:{f.line}:{f.column}"
 
 
-def render(report: Report, *, color: bool = False, skipped: int = 0, unsafe: bool = False) -> str:
+def render(report: Report, *, color: bool = False, skipped: int = 0, unsafe: bool = False, summary: bool = True) -> str:
     s = Styler(color)
     lines = [
         f"{s(where(f), 'bold')}: {s(f.severity, SEVERITY_STYLE[f.severity], 'bold')} {s(f.rule_id, 'bold')} {mark(f, unsafe)}{f.message}"
         for f in report.findings
     ]
-    lines.extend(summary_lines(report, s, skipped, unsafe))
+    if summary:
+        lines.extend(summary_lines(report, s, skipped, unsafe))
+    if not lines:
+        return ""
     return "\n".join(lines) + "\n"

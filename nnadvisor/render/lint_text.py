@@ -7,6 +7,7 @@ the file's widest one (at least 7), so that severities, codes and fixes stay ali
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from nnadvisor.findings import Finding, Report
@@ -29,9 +30,34 @@ def mark(f: Finding, unsafe: bool) -> str:
     return "[*] " if fixable(f, unsafe) else ""
 
 
-def render(report: Report, *, color: bool = False, rationales: dict[str, str] | None = None, skipped: int = 0, unsafe: bool = False) -> str:
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _wrapped(first: str, text: str, hang: int, columns: int | None) -> list[str]:
+    """``first`` + ``text``, wrapped at ``columns`` (when given: a terminal's width) with the
+    continuation lines indented by ``hang``; words are never broken, and a word longer than a
+    line (a path) stays whole."""
+    visible = len(_ANSI.sub("", first))
+    if columns is None or visible + len(text) <= columns or columns - hang < 20:
+        return [first + text]
+    lines = textwrap.wrap(text, columns, initial_indent=" " * visible, subsequent_indent=" " * hang, break_long_words=False, break_on_hyphens=False)
+    return [first + lines[0][visible:], *lines[1:]] if lines else [first]
+
+
+def render(
+    report: Report,
+    *,
+    color: bool = False,
+    rationales: dict[str, str] | None = None,
+    skipped: int = 0,
+    unsafe: bool = False,
+    columns: int | None = None,
+    summary: bool = True,
+) -> str:
     """The report as text; ``rationales`` (rule id -> text) adds each rule's why (``--explain``);
-    ``unsafe``: unsafe fixes count as fixable (``--unsafe-fixes``)."""
+    ``unsafe``: unsafe fixes count as fixable (``--unsafe-fixes``); ``columns``: wrap messages
+    and fixes at that width with hanging indents (a terminal; a file or a CI log is not wrapped);
+    ``summary``: end with the summary lines (not with ``--quiet``)."""
     s = Styler(color)
     lines: list[str] = []
     by_file: dict[str, list[Finding]] = {}
@@ -44,9 +70,10 @@ def render(report: Report, *, color: bool = False, rationales: dict[str, str] | 
         indent = " " * (width + 12)  # under the rule code: "  LLLL:CC  severity "
         for f, where in zip(findings, wheres):
             severity = s(f"{f.severity:<7}", SEVERITY_STYLE[f.severity], "bold")
-            lines.append(f"  {where:>{width}}  {severity} {s(f.rule_id, 'bold')} {mark(f, unsafe)}{f.message}")
+            head = f"  {where:>{width}}  {severity} {s(f.rule_id, 'bold')} "
+            lines += _wrapped(head, mark(f, unsafe) + f.message, len(indent) + len(f.rule_id) + 1, columns)
             if f.fix is not None:
-                lines.append(f"{indent}{s('fix:', 'green')} {f.fix.description}")
+                lines += _wrapped(f"{indent}{s('fix:', 'green')} ", f.fix.description, len(indent) + 5, columns)
             if rationales and f.rule_id in rationales:
                 body = textwrap.fill(
                     " ".join(rationales[f.rule_id].split()),
@@ -57,8 +84,11 @@ def render(report: Report, *, color: bool = False, rationales: dict[str, str] | 
                 lines.append(s(f"{indent}why ({f.name}):", "dim"))
                 lines.append(s(body, "dim"))
         lines.append("")
-    lines.extend(summary_lines(report, s, skipped, unsafe))
-    return "\n".join(lines) + "\n"
+    if summary:
+        lines.extend(summary_lines(report, s, skipped, unsafe))
+    elif lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def summary_lines(report: Report, s: Styler, skipped: int = 0, unsafe: bool = False) -> list[str]:
