@@ -9,7 +9,7 @@ the same minus the rendering. Nothing here prints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,9 +96,9 @@ class Checker:
     def fail_on_empty(self) -> bool:
         return self.options.fail_on_empty if self.options.fail_on_empty is not None else self.settings.fail_on_empty
 
-    def check_paths(self, paths: Iterable[str]) -> tuple[Report, list[str]]:
+    def check_paths(self, paths: Iterable[str], progress: Callable[[int, int], None] | None = None) -> tuple[Report, list[str]]:
         """The report over files and directories, and the files given by name skipped as not model
-        definitions."""
+        definitions; ``progress(read, checked)`` hears the counts as they grow."""
         from nnadvisor.lint import run_check
 
         report, skipped = run_check(
@@ -109,6 +109,7 @@ class Checker:
             cache=self.cache,
             jobs=self.jobs,
             force=self.options.force,
+            progress=progress,
         )
         return self._reported(report), skipped
 

@@ -12,7 +12,7 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -355,6 +355,7 @@ def run_check(
     cache: ResultCache | None = None,
     jobs: int = 1,
     force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Report, list[str]]:
     """The report over ``paths`` and the files given by name that were skipped as not being model
     definitions (``report.summary.skipped`` counts those and the ones a directory walk skipped).
@@ -364,9 +365,11 @@ def run_check(
     check every file given by name (stdin is always checked). Files are read, and looked up in
     the results cache, in order; those to check are gathered in batches and checked by ``jobs``
     processes (:func:`nnadvisor.parallel.fork_map`), and their findings join the report in the
-    order of the files."""
+    order of the files. ``progress(read, checked)`` is told the counts as they grow (a terminal's
+    progress line), at most once per file read and once per batch checked."""
     report = Report()
     named_skipped: list[str] = []
+    done = 0
     batch: list[list[Finding] | _Pending] = []
     size = 0
     for target in discover(paths, stdin_name):
@@ -388,12 +391,17 @@ def run_check(
                 named_skipped.append(target.display)
             continue
         report.summary.files += 1
+        if progress is not None:
+            progress(report.summary.files, done)
         key = cache.key(raw, reader, target.display) if cache else ""
         cached = cache.get(key, target.display) if cache else None
         batch.append(cached if cached is not None else _Pending(raw, reader, target.display, key))
         size += len(raw)
         if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
             _check_batch(batch, report, rulebase, cache, jobs)
+            done += len(batch)
+            if progress is not None:
+                progress(report.summary.files, done)
             batch, size = [], 0
     _check_batch(batch, report, rulebase, cache, jobs)
     if cache:

@@ -79,3 +79,36 @@ def test_text_wraps_at_the_width_with_hanging_indents() -> None:
     assert lines[fix_lines[0] + 1] == " " * 24 + "categorical crossentropy", "the fix's continuation hangs under its text"
     assert "squared-error-for-classification-output)" in render(report, columns=60), "a long word was broken"
     assert render(report) == render(report, columns=None)
+
+
+def test_progress_shows_after_a_second_and_is_erased(capsys: object, monkeypatch: object) -> None:
+    import io
+    import sys
+
+    import pytest
+
+    from nnadvisor.cli.check import _Progress
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    now = [100.0]
+    progress = _Progress()
+    progress.clock = lambda: now[0]
+    progress.start = 100.0
+    progress(10, 0)  # within the first second: nothing
+    assert err.getvalue() == ""
+    now[0] = 101.5
+    progress(2048, 1024)
+    progress(2049, 1024)  # within 0.2 s of the last: nothing
+    now[0] = 102.0
+    progress(4096, 2048)
+    progress.clear()
+    assert err.getvalue() == "\rnnadvisor: checked 1024 of 2048 files read…\x1b[K\rnnadvisor: checked 2048 of 4096 files read…\x1b[K\r\x1b[K"
+
+
+def test_no_progress_outside_a_terminal(cli: CliRunner, tmp_path: Path) -> None:
+    for i in range(30):
+        (tmp_path / f"m{i}.yaml").write_text(SOFTMAX_MSE)
+    result = cli("check", "--no-cache", str(tmp_path))
+    assert result.err == ""

@@ -119,7 +119,10 @@ def check(
             _errors_exit(report)
             return
     else:
-        report, named_skipped = run.check_paths(paths)
+        progress = _Progress() if sys.stderr.isatty() and fmt in ("text", "concise") and not quiet and output_file is None else None
+        report, named_skipped = run.check_paths(paths, progress)
+        if progress is not None:
+            progress.clear()
     for name in named_skipped if not quiet else ():
         sys.stderr.write(f"nnadvisor: note: {name}: skipped, not a model definition (use --force to check it anyway)\n")
     empty = report.summary.files == 0
@@ -142,6 +145,32 @@ def check(
             raise typer.Exit(EXIT_FINDINGS)
     if not exit_zero and report.worst() >= SEVERITY_RANK[run.fail_on]:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+class _Progress:
+    """``checked 2048 of 6310 files`` on stderr while a long run goes on at a terminal: shown after
+    a second, updated at most 5 times a second, erased before the report is printed (never in a
+    machine format, a file, a pipe, or under --quiet)."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.clock = time.monotonic
+        self.start = self.clock()
+        self.shown = 0.0
+
+    def __call__(self, read: int, checked: int) -> None:
+        now = self.clock()
+        if now - self.start < 1.0 or now - self.shown < 0.2:
+            return
+        self.shown = now
+        sys.stderr.write(f"\rnnadvisor: checked {checked} of {read} files read…\x1b[K")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 def _columns() -> Optional[int]:
