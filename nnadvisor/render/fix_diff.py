@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 
 def _diff(before: str, after: str, name: str, out: list[str]) -> None:
+    name = name.lstrip("/")  # an absolute path: a//tmp/x.py is not a path git or patch -p1 reads
     for line in difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{name}", f"b/{name}"):
         out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
 

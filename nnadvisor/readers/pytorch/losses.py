@@ -63,6 +63,17 @@ def loss_part(ctx: Context, name: str, call: ast.Call, env: dict[str, Any] | Non
     return Part(spec if len(spec) > 1 else name, at)
 
 
+def _written(func: ast.expr) -> str | None:
+    """A dotted name as written (``F.cross_entropy``, ``torch.nn.functional.cross_entropy``)."""
+    parts: list[str] = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return None
+    return ".".join([func.id, *reversed(parts)])
+
+
 def functional_applications(ctx: Context) -> list[Application]:
     """``F.cross_entropy(pred, y)`` and the other loss functions of the catalogue."""
     out: list[Application] = []
@@ -72,7 +83,8 @@ def functional_applications(ctx: Context) -> list[Application]:
         if q is None or q not in functions:
             continue
         name, place = functions[q]
-        part = loss_part(ctx, name, site.call) if q.startswith("torch.") else Part(name, {"": location(site.call)})
+        written = _written(site.call.func) or name  # F.cross_entropy, as the user wrote it (messages name it so)
+        part = loss_part(ctx, written, site.call) if q.startswith("torch.") else Part(written, {"": location(site.call)})
         out.append(Application(name, part, site, arg(site.call, place)))
     return out
 
