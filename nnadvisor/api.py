@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nnadvisor.findings import Finding, Report
+from nnadvisor.findings import ALL_FIXES, SAFE_FIXES, Finding, Report
 
 if TYPE_CHECKING:
     from nnadvisor.readers import ReadResult
@@ -142,12 +142,7 @@ class Checker:
 
         chosen = selection.apply(report, self.selection)
         kept = supersede(chosen.findings, self.rulebase.compiled)
-        if len(kept) == len(chosen.findings):
-            return chosen
-        out = Report(tool=chosen.tool, errors=chosen.errors)
-        out.summary.files, out.summary.skipped = chosen.summary.files, chosen.summary.skipped
-        out.add(kept)
-        return out
+        return chosen if len(kept) == len(chosen.findings) else chosen.with_findings(kept)
 
     def fix_paths(self, paths: Iterable[str], *, unsafe: bool = False, write: bool = True) -> FixOutcome:
         """Apply the fixes of the selected findings (``safe`` ones; ``unsafe`` too when asked), check
@@ -155,7 +150,7 @@ class Checker:
         (atomically) when ``write``. The report is that of the fixed text."""
         from nnadvisor.fixing import fix_paths
 
-        return fix_paths(self, paths, frozenset({"safe", "unsafe"} if unsafe else {"safe"}), write)
+        return fix_paths(self, paths, ALL_FIXES if unsafe else SAFE_FIXES, write)
 
 
 def checker(options: CheckOptions | None = None) -> Checker:

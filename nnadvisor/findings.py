@@ -18,6 +18,10 @@ from nnadvisor.terms import SEVERITY_RANK, Severity
 
 SCHEMA_VERSION = 1
 Applicability = Literal["safe", "unsafe"]
+SAFE_FIXES: frozenset[str] = frozenset({"safe"})
+"""What ``check --fix`` applies."""
+ALL_FIXES: frozenset[str] = frozenset({"safe", "unsafe"})
+"""What ``check --fix --unsafe-fixes`` applies."""
 
 
 @dataclass
@@ -67,6 +71,10 @@ class FixOut:
     edits: list[TextEdit] = field(default_factory=list)
     """The fix as edits of the file's text; empty when it cannot be applied as text (the finding
     is then not fixable: the description says what to do)."""
+
+    def applies(self, applicabilities: frozenset[str]) -> bool:
+        """The fix can be applied as text, and is of one of these applicabilities."""
+        return bool(self.edits) and self.applicability in applicabilities
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -181,6 +189,12 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     summary: Summary = field(default_factory=Summary)
+
+    def with_findings(self, findings: list[Finding]) -> Report:
+        """This report (tool, errors, files checked and skipped) with these findings, counted."""
+        out = Report(tool=self.tool, errors=self.errors, summary=Summary(files=self.summary.files, skipped=self.summary.skipped))
+        out.add(findings)
+        return out
 
     def add(self, findings: list[Finding]) -> None:
         self.findings.extend(findings)

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from nnadvisor.findings import Finding, Report
+from nnadvisor.findings import Finding
 from nnadvisor.fixes.apply import EditError, apply_edits, choose
 
 if TYPE_CHECKING:
@@ -46,10 +46,6 @@ class _Text:
 
     def encode(self, text: str) -> bytes:
         return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode(self.encoding)
-
-
-def _fixable(findings: Iterable[Finding], allowed: frozenset[str]) -> bool:
-    return any(f.fix is not None and f.fix.edits and f.fix.applicability in allowed for f in findings)
 
 
 def _fixed_bytes(raw: bytes, fmt: str, edits_of: list[Finding]) -> bytes:
@@ -133,12 +129,12 @@ def fix_paths(checker: Checker, paths: Iterable[str], allowed: frozenset[str], w
     by_file: dict[str, list[Finding]] = {}
     for f in report.findings:
         by_file.setdefault(f.file, []).append(f)
-    out = Report(tool=report.tool, errors=list(report.errors))
-    out.summary.files, out.summary.skipped = report.summary.files, report.summary.skipped
+    out = report.with_findings([])
+    out.errors = list(report.errors)
     changed: list[FixedFile] = []
     unsettled: list[tuple[str, list[str]]] = []
     for file, findings in by_file.items():
-        if not _fixable(findings, allowed):
+        if not any(f.fix is not None and f.fix.applies(allowed) for f in findings):
             out.add(findings)
             continue
         if file == checker.options.stdin_name and not os.path.isfile(file):

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from nnadvisor.findings import Finding, Report, Summary
+from nnadvisor.findings import Report
 
 ALWAYS = frozenset({"NNA000"})
 _CODE = re.compile(r"^[A-Z]{2,8}\d{0,3}$")
@@ -69,7 +69,4 @@ class Selection:
 
 def apply(report: Report, selection: Selection) -> Report:
     """The report with only the enabled findings, and the summary counted again."""
-    kept: list[Finding] = [f for f in report.findings if selection.enabled(f.rule_id, f.file)]
-    out = Report(tool=report.tool, errors=report.errors, summary=Summary(files=report.summary.files, skipped=report.summary.skipped))
-    out.add(kept)
-    return out
+    return report.with_findings([f for f in report.findings if selection.enabled(f.rule_id, f.file)])

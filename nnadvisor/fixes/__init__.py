@@ -2,7 +2,7 @@
 edits of the user's own text, so that ``check --fix`` changes only what the fix is about and
 keeps comments, key order and formatting.
 
-Each input format has its own writer (:func:`edits_for` dispatches):
+Each input format has its own writer (:func:`file_edits` dispatches, all of a file's fixes at once):
 
 - ``nnadvisor`` (YAML/JSON): :mod:`nnadvisor.fixes.config_text` edits the scalar, mapping or
   sequence item a patch path names;
@@ -47,13 +47,6 @@ class Edit(NamedTuple):
     end_line: int
     end_column: int
     content: str
-
-
-def edits_for(
-    fmt: str, text: str, doc: Document | None, patch: Patch, framework: str | None, rulebase: RuleBase, results: Sequence[ReadResult] = ()
-) -> list[Edit] | None:
-    """The edits of ``text`` (a file in reader format ``fmt``) that apply ``patch``, or ``None``."""
-    return file_edits(fmt, text, [(doc, patch, framework)], rulebase, results)[0]
 
 
 def file_edits(

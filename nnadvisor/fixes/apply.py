@@ -78,7 +78,7 @@ def choose(findings: Sequence[Finding], applicabilities: frozenset[str]) -> tupl
     applied: list[Finding] = []
     spans: list[Span] = []
     seen: set[tuple[tuple[Span, str], ...]] = set()
-    candidates = [f for f in findings if f.fix is not None and f.fix.edits and f.fix.applicability in applicabilities]
+    candidates = [f for f in findings if f.fix is not None and f.fix.applies(applicabilities)]
     candidates.sort(key=lambda f: min(map(_span, f.fix.edits)) if f.fix else (0, 0, 0, 0, 0))
     for f in candidates:
         assert f.fix is not None

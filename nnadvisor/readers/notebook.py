@@ -716,7 +716,7 @@ def apply_cell_edits(raw: bytes, edits: dict[int, list[Edit]]) -> bytes:
         if cell is None:
             raise EditError(f"no cell {position}")
         value_at = _source_at(text, cell.at, cell.source_key, cell.end if next(reversed(cell.data)) == cell.source_key else -1)
-        source, value_end = json.JSONDecoder().raw_decode(text, value_at)
+        source, value_end = _DECODER.raw_decode(text, value_at)
         as_list = isinstance(source, list)
         joined = "".join(source) if as_list else source
         if not isinstance(joined, str) or "\r" in joined:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from nnadvisor.findings import Finding, Report
+from nnadvisor.findings import ALL_FIXES, SAFE_FIXES, Finding, Report
 from nnadvisor.render.style import SEVERITY_STYLE, Styler
 
 WIDTH = 88
@@ -22,7 +22,7 @@ def _plural(n: int, word: str) -> str:
 
 def fixable(f: Finding, unsafe: bool) -> bool:
     """The finding has a fix ``--fix`` applies (``--unsafe-fixes`` too, with ``unsafe``)."""
-    return f.fix is not None and bool(f.fix.edits) and (unsafe or f.fix.applicability == "safe")
+    return f.fix is not None and f.fix.applies(ALL_FIXES if unsafe else SAFE_FIXES)
 
 
 def mark(f: Finding, unsafe: bool) -> str:

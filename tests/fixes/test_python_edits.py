@@ -2,7 +2,7 @@
 verification, the helpers the PyTorch and Keras tests use, and the corpora.
 
 A fix is checked the way ``check --fix`` uses it: the finding's edits (``fix.edits``, which
-``check_bytes`` computes through :func:`nnadvisor.fixes.edits_for`) applied to the source give the
+``check_bytes`` computes through :func:`nnadvisor.fixes.file_edits`) applied to the source give the
 expected text, which parses, re-checks without the rule's code and without a new error or warning,
 and offers nothing for that rule again (idempotence). Cases that must not be fixed call
 :func:`nnadvisor.fixes.python.edits` with the rule's own patch (computed as ``check_bytes`` does)
